@@ -1,0 +1,58 @@
+"""DuckDB in one file: the default engine, no server."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ..settings import Settings
+from .base import Engine
+
+
+class DuckDBEngine(Engine):
+    """One DuckDB database file (or memory), with the warehouse time zone set."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path: Path | str = ":memory:", *, read_only: bool = False,
+                 settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, Any] = {}
+        if self.settings.threads:
+            config["threads"] = self.settings.threads
+        if self.settings.memory_limit:
+            config["memory_limit"] = self.settings.memory_limit
+        self.read_only = read_only
+        self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        self.con.execute(f"SET TimeZone = '{_quote(self.settings.timezone)}'")
+
+    def _execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self.con.execute(sql, params) if params else self.con.execute(sql)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def fetch_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        cur = self.execute(sql, params)
+        result = cur.fetch_arrow_table() if hasattr(cur, "fetch_arrow_table") else cur.arrow()
+        return result if isinstance(result, pa.Table) else result.read_all()
+
+    def table_exists(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,190 @@
+"""Per-column cleaning: a raw value becomes a typed value plus the problems found with it.
+
+Each rule is a SQLGlot tree built from the column's kind; source headers enter only as
+quoted identifiers, never as SQL text. The rules are DuckDB-specific (ingest reads files
+with DuckDB's readers); the analytics that follow are portable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlglot
+from sqlglot import exp
+
+from ..schema import Column, Kind
+
+Action = Literal["reject", "clear", "flag"]
+
+NULL_TOKENS = ("", "null", "none", "nan", "n/a", "na", "-", "--", "无", "空", "未知日期")
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y.%m.%d",
+    "%Y.%m.%d %H:%M:%S", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S",
+)
+GENDERS = {
+    "M": ("男", "男性", "m", "male", "man", "先生", "1"),
+    "F": ("女", "女性", "f", "female", "woman", "女士", "2"),
+    "U": ("未知", "保密", "u", "unknown", "0"),
+}
+BOOLS = {
+    "true": ("1", "y", "yes", "true", "t", "是", "同意", "已授权", "接收", "on"),
+    "false": ("0", "n", "no", "false", "f", "否", "拒绝", "未授权", "不接收", "off"),
+}
+_TEXT_TYPES = ("VARCHAR", "JSON")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A condition on the staged columns that makes a value unusable."""
+
+    reason: str
+    condition: exp.Expression
+    action: Action
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How one canonical column is staged (layer 1) and judged (layer 2)."""
+
+    column: Column
+    raw: exp.Expression        # trimmed text, NULL when missing (layer 1, over __s)
+    parsed: exp.Expression     # typed value, NULL when unparseable (layer 2, over __s, __r)
+    problems: tuple[Problem, ...]
+
+
+def _sql(template: str, **values: exp.Expression) -> exp.Expression:
+    tree = sqlglot.parse_one(template, dialect="duckdb")
+    return exp.replace_placeholders(tree, **values)
+
+
+def _str(value: str) -> exp.Expression:
+    return exp.Literal.string(value)
+
+
+def text_of(source: exp.Expression, source_type: str) -> exp.Expression:
+    """Trimmed text with the usual spellings of 'nothing' turned into NULL."""
+    as_text = source if source_type.upper() == "VARCHAR" else exp.cast(source, "VARCHAR")
+    tokens = exp.Array(expressions=[_str(t) for t in NULL_TOKENS])
+    return _sql("CASE WHEN list_contains(:tokens, lower(trim(:v))) THEN NULL ELSE trim(:v) END",
+                v=as_text, tokens=tokens)
+
+
+def _mapping_case(raw: exp.Expression, spellings: dict[str, tuple[str, ...]],
+                  as_type: str | None = None) -> exp.Expression:
+    case = exp.Case(this=_sql("lower(:v)", v=raw.copy()))
+    for code, names in spellings.items():
+        target: exp.Expression = _str(code) if as_type is None else exp.cast(_str(code), as_type)
+        lowered = sorted({n.lower() for n in (code, *names)})
+        for name in lowered:
+            case = case.when(_str(name), target.copy())
+    return case
+
+
+def _timestamp(raw: exp.Expression, source_type: str, timezone: str) -> exp.Expression:
+    kind = source_type.upper()
+    if kind.startswith("TIMESTAMP WITH TIME ZONE") or kind == "TIMESTAMPTZ":
+        return _sql("timezone(:tz, :v)", tz=_str(timezone), v=raw)
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return exp.cast(raw, "TIMESTAMP")
+    fmts = exp.Array(expressions=[_str(f) for f in TIMESTAMP_FORMATS])
+    return _sql(
+        "CASE WHEN regexp_matches(:v, '(Z|[+-][0-9]{2}:?[0-9]{2})$') AND :v LIKE '%T%' "
+        "THEN timezone(:tz, try_cast(:v AS TIMESTAMPTZ)) "
+        "ELSE try_strptime(:v, :fmts) END",
+        v=raw, tz=_str(timezone), fmts=fmts)
+
+
+def build_rule(column: Column, source_type: str, *, timezone: str) -> ColumnRule:
+    """The rule for one canonical column fed by a source column of `source_type`.
+
+    Placeholders: __s the source column, __r its trimmed text, __v the parsed value.
+    """
+    typed_source = source_type.upper() not in _TEXT_TYPES
+    source = exp.column("__s")
+    raw = text_of(source, source_type)
+    kind = column.kind
+    problems: list[Problem] = []
+    miss = "reject" if column.required else "clear"
+    v = exp.column("__v")  # placeholder for "this column's parsed value" in layer 2
+    r = exp.column("__r")  # placeholder for "this column's raw text" in layer 2
+
+    if kind in (Kind.ID, Kind.TEXT):
+        parsed: exp.Expression = r.copy()
+    elif kind == Kind.PHONE:
+        parsed = _sql(
+            "CASE WHEN regexp_full_match(:d, '(0086|86)1[3-9][0-9]{9}') "
+            "THEN right(:d, 11) ELSE :d END",
+            d=_sql("regexp_replace(:v, '[^0-9]', '', 'g')", v=r.copy()))
+        problems.append(Problem("invalid_phone", _sql(
+            ":r IS NOT NULL AND NOT regexp_full_match(:v, '1[3-9][0-9]{9}')", r=r, v=v), "clear"))
+    elif kind == Kind.EMAIL:
+        parsed = _sql("lower(:v)", v=r.copy())
+        problems.append(Problem("invalid_email", _sql(
+            ":r IS NOT NULL AND NOT regexp_full_match(:v, '[^@\\s]+@[^@\\s]+\\.[a-z]{2,}')",
+            r=r, v=v), "clear"))
+    elif kind == Kind.GENDER:
+        parsed = _mapping_case(r.copy(), GENDERS)
+    elif kind == Kind.BOOL:
+        parsed = _mapping_case(r.copy(), BOOLS, "BOOLEAN")
+    elif kind == Kind.ENUM:
+        parsed = _mapping_case(r.copy(), column.values)
+    elif kind in (Kind.TIMESTAMP, Kind.DATE):
+        parsed = _timestamp(source.copy() if typed_source else r.copy(), source_type, timezone)
+        if kind == Kind.DATE:
+            parsed = exp.cast(parsed, "DATE")
+        lower_bound = "DATE '1900-01-01'" if kind == Kind.DATE else "TIMESTAMP '1990-01-01'"
+        upper_bound = ("current_date" if kind == Kind.DATE
+                       else "current_localtimestamp() + INTERVAL 1 DAY")
+        reason = "future_timestamp" if kind == Kind.TIMESTAMP else "out_of_range"
+        problems.append(Problem(reason, _sql(f":v > {upper_bound}", v=v), miss))
+        problems.append(Problem("out_of_range", _sql(f":v < {lower_bound}", v=v), miss))
+    elif kind == Kind.MONEY:
+        if typed_source:
+            parsed = _sql("try_cast(:v AS DECIMAL(18,2))", v=source.copy())
+        else:
+            parsed = _sql(
+                "coalesce(try_cast(:v AS DECIMAL(18,2)), try_cast(regexp_replace(:v, "
+                "'[¥￥,，元\\s]|RMB|CNY', '', 'g') AS DECIMAL(18,2)))", v=r.copy())
+    elif kind == Kind.INT:
+        parsed = _sql("CASE WHEN :d = round(:d) THEN CAST(:d AS BIGINT) END",
+                      d=_sql("try_cast(:v AS DOUBLE)", v=source.copy() if typed_source
+                             else r.copy()))
+    elif kind == Kind.FLOAT:
+        parsed = _sql("try_cast(:v AS DOUBLE)", v=source.copy() if typed_source else r.copy())
+    elif kind == Kind.JSON:
+        parsed = (_sql("to_json(:v)", v=source.copy()) if typed_source
+                  else _sql("CASE WHEN json_valid(:v) THEN json(:v) END", v=r.copy()))
+    else:  # pragma: no cover - every Kind is handled above
+        raise AssertionError(kind)
+
+    if kind not in (Kind.ID, Kind.TEXT, Kind.PHONE, Kind.EMAIL):
+        invalid = {Kind.TIMESTAMP: "invalid_timestamp", Kind.DATE: "invalid_date",
+                   Kind.MONEY: "invalid_amount"}.get(kind, "invalid_value")
+        problems.insert(0, Problem(invalid, _sql(":r IS NOT NULL AND :v IS NULL", r=r, v=v),
+                                   miss))
+    if kind in (Kind.MONEY, Kind.INT, Kind.FLOAT):
+        if column.min_value is not None:
+            reason = "negative_amount" if kind == Kind.MONEY else "out_of_range"
+            problems.append(Problem(reason, _sql(":v < :m", v=v, m=exp.convert(column.min_value)),
+                                    miss))
+        if column.max_value is not None:
+            reason = "absurd_amount" if kind == Kind.MONEY else "out_of_range"
+            problems.append(Problem(reason, _sql(":v > :m", v=v, m=exp.convert(column.max_value)),
+                                    miss))
+    if column.required:
+        problems.insert(0, Problem("missing_required", _sql(":r IS NULL", r=r), "reject"))
+    return ColumnRule(column=column, raw=raw, parsed=parsed, problems=tuple(problems))
+
+
+def bind(expression: exp.Expression, **names: str) -> exp.Expression:
+    """Point a rule's placeholders (s=, r=, v=) at real columns of one field."""
+    targets = {f"__{k}": v for k, v in names.items()}
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table and node.name in targets:
+            return exp.column(targets[node.name], quoted=True)
+        return node
+    return expression.copy().transform(swap)

@@ -1,0 +1,34 @@
+"""The member report: one self-contained HTML file with ECharts charts that works offline.
+
+The analytics fill a :class:`ReportData`; :func:`render_report` writes it as HTML
+(Chinese by default, ``lang="en"`` for English). :mod:`memberlens.reports.headless`
+opens such a file in headless Chromium for tests and screenshots.
+"""
+
+from __future__ import annotations
+
+from memberlens.reports.html_report import render_report, report_html
+from memberlens.reports.labels import REASON_LABELS, reason_label
+from memberlens.reports.report_data import (
+    CleaningRow,
+    MonthRow,
+    ParetoPoint,
+    ReportData,
+    ReportError,
+    RfmClassRow,
+    Totals,
+)
+
+__all__ = [
+    "REASON_LABELS",
+    "CleaningRow",
+    "MonthRow",
+    "ParetoPoint",
+    "ReportData",
+    "ReportError",
+    "RfmClassRow",
+    "Totals",
+    "reason_label",
+    "render_report",
+    "report_html",
+]

@@ -1,0 +1,168 @@
+"""Every word the member report shows, in Chinese (default) and English.
+
+Kept apart from the template so a marketer's wording fix is a one-line change here,
+and so tests can check that the English report has no Chinese UI text left over.
+
+Examples
+--------
+>>> reason_label("invalid_phone", "zh")
+'手机号无效'
+>>> reason_label("some_new_code", "zh")
+'some_new_code'
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Lang = Literal["zh", "en"]
+LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
+
+# Reason codes come from the ingest cleaning rules; unknown codes are shown as-is so a
+# new rule never breaks the report, it only shows its raw code until labelled here.
+REASON_LABELS: Final[dict[str, dict[Lang, str]]] = {
+    "missing_required": {"zh": "缺少必填字段", "en": "Missing required field"},
+    "invalid_timestamp": {"zh": "时间格式无效", "en": "Invalid timestamp"},
+    "invalid_amount": {"zh": "金额格式无效", "en": "Invalid amount"},
+    "negative_amount": {"zh": "金额为负数", "en": "Negative amount"},
+    "absurd_amount": {"zh": "金额大得离谱", "en": "Implausible amount"},
+    "invalid_phone": {"zh": "手机号无效", "en": "Invalid phone number"},
+    "invalid_email": {"zh": "邮箱无效", "en": "Invalid email"},
+    "duplicate_row": {"zh": "整行重复", "en": "Duplicate row"},
+    "duplicate_key": {"zh": "主键重复", "en": "Duplicate key"},
+    "outlier_amount": {"zh": "金额异常值", "en": "Outlier amount"},
+    "out_of_range": {"zh": "超出取值范围", "en": "Out of range"},
+    "invalid_value": {"zh": "取值无效", "en": "Invalid value"},
+    "future_timestamp": {"zh": "时间晚于当前", "en": "Timestamp in the future"},
+}
+
+
+def reason_label(code: str, lang: Lang) -> str:
+    """Human label for a cleaning reason code; the code itself when it is unknown."""
+    labels = REASON_LABELS.get(code)
+    return labels[lang] if labels else code
+
+
+_ZH: Final[dict[str, str]] = {
+    "html_lang": "zh-CN",
+    "generated_at": "生成时间",
+    "warehouse": "数据仓库",
+    "as_of": "数据截至",
+    "print": "打印 / 导出 PDF",
+    "kpi_members": "会员总数",
+    "kpi_buyers": "购买会员",
+    "kpi_buyers_note": "占会员 {share}",
+    "kpi_orders": "订单数",
+    "kpi_orders_note": "人均 {per_buyer} 单",
+    "kpi_revenue": "销售额",
+    "kpi_revenue_note": "客单价 {aov}",
+    "kpi_period": "订单区间",
+    "kpi_period_note": "截至 {as_of}",
+    "rfm_title": "RFM 客户分层",
+    "rfm_desc": "按最近消费（R）、消费频次（F）、消费金额（M）把会员分为 8 类，"
+    "对比每类的会员占比与销售额占比。",
+    "col_segment": "客户分类",
+    "col_code": "代码",
+    "col_members": "会员数",
+    "col_member_share": "会员占比",
+    "col_revenue": "销售额",
+    "col_revenue_share": "销售额占比",
+    "total": "合计",
+    "pareto_title": "帕累托曲线：销售额集中度",
+    "pareto_headline": "前 {members} 会员贡献 {revenue} 销售额",
+    "pareto_desc": "会员按消费额从高到低排序后，累计会员占比与累计销售额占比的关系；"
+    "虚线为人人贡献相同时的参考线。",
+    "pareto_x": "累计会员占比",
+    "pareto_y": "累计销售额占比",
+    "pareto_series": "累计销售额占比",
+    "pareto_diagonal": "均匀分布参考线",
+    "monthly_title": "月度销售额与活跃会员",
+    "monthly_desc": "柱为每月销售额（左轴），线为当月有购买的会员数（右轴）。",
+    "monthly_sales": "销售额",
+    "monthly_active": "活跃会员",
+    "monthly_orders": "订单数",
+    "cleaning_title": "数据清洗摘要",
+    "cleaning_desc": "每次导入的行数去向，以及被拒绝或标记的原因。",
+    "cleaning_chart": "拒绝与标记原因",
+    "cleaning_rows": "行数",
+    "col_run": "批次",
+    "col_table": "表",
+    "col_file": "文件",
+    "col_rows_in": "输入行数",
+    "col_loaded": "已入库",
+    "col_rejected": "已拒绝",
+    "col_duplicates": "重复",
+    "col_flagged": "已标记",
+    "col_cleared": "已解除标记",
+    "col_reasons": "原因",
+    "no_data": "暂无数据",
+    "no_cleaning": "没有导入记录。",
+    "echarts_failed": "图表组件加载失败，图表无法显示；下方表格中的数据不受影响。"
+    "请用较新版本的 Chrome、Edge 或 Safari 打开本文件。",
+    "chart_failed": "该图表渲染失败。",
+    "footer": "由 memberlens 生成 · 图表基于 Apache ECharts（Apache-2.0）· 本文件可离线打开",
+}
+
+_EN: Final[dict[str, str]] = {
+    "html_lang": "en",
+    "generated_at": "Generated",
+    "warehouse": "Warehouse",
+    "as_of": "Data as of",
+    "print": "Print / save as PDF",
+    "kpi_members": "Members",
+    "kpi_buyers": "Buyers",
+    "kpi_buyers_note": "{share} of members",
+    "kpi_orders": "Orders",
+    "kpi_orders_note": "{per_buyer} per buyer",
+    "kpi_revenue": "Revenue",
+    "kpi_revenue_note": "Average order {aov}",
+    "kpi_period": "Order period",
+    "kpi_period_note": "As of {as_of}",
+    "rfm_title": "RFM segments",
+    "rfm_desc": "Members split into 8 segments by recency (R), frequency (F) and "
+    "monetary value (M); each segment's share of members next to its share of revenue.",
+    "col_segment": "Segment",
+    "col_code": "Code",
+    "col_members": "Members",
+    "col_member_share": "Member share",
+    "col_revenue": "Revenue",
+    "col_revenue_share": "Revenue share",
+    "total": "Total",
+    "pareto_title": "Pareto curve: revenue concentration",
+    "pareto_headline": "Top {members} of members bring {revenue} of revenue",
+    "pareto_desc": "Members sorted by revenue, highest first: cumulative share of members "
+    "against cumulative share of revenue. The dashed line is what equal spending would give.",
+    "pareto_x": "Cumulative share of members",
+    "pareto_y": "Cumulative share of revenue",
+    "pareto_series": "Cumulative revenue share",
+    "pareto_diagonal": "Equal-spend reference",
+    "monthly_title": "Monthly sales and active members",
+    "monthly_desc": "Bars: sales per month (left axis). Line: members who bought "
+    "that month (right axis).",
+    "monthly_sales": "Sales",
+    "monthly_active": "Active members",
+    "monthly_orders": "Orders",
+    "cleaning_title": "Data cleaning summary",
+    "cleaning_desc": "Where the rows of each load went, and why rows were rejected or flagged.",
+    "cleaning_chart": "Reject and flag reasons",
+    "cleaning_rows": "Rows",
+    "col_run": "Run",
+    "col_table": "Table",
+    "col_file": "File",
+    "col_rows_in": "Rows in",
+    "col_loaded": "Loaded",
+    "col_rejected": "Rejected",
+    "col_duplicates": "Duplicates",
+    "col_flagged": "Flagged",
+    "col_cleared": "Cleared",
+    "col_reasons": "Reasons",
+    "no_data": "No data",
+    "no_cleaning": "No loads recorded.",
+    "echarts_failed": "The chart library failed to load, so the charts cannot be shown; "
+    "the tables below are unaffected. Open this file in a recent Chrome, Edge or Safari.",
+    "chart_failed": "This chart failed to render.",
+    "footer": "Generated by memberlens · Charts by Apache ECharts (Apache-2.0) · "
+    "Works offline",
+}
+
+UI_TEXT: Final[dict[Lang, dict[str, str]]] = {"zh": _ZH, "en": _EN}

@@ -1,0 +1,9 @@
+"""The canonical data model and its validation rules."""
+
+from __future__ import annotations
+
+from .ddl import create_table_sql, ensure_schema
+from .model import Column, Kind, Table
+from .tables import CANONICAL_TABLES
+
+__all__ = ["CANONICAL_TABLES", "Column", "Kind", "Table", "create_table_sql", "ensure_schema"]

@@ -1,0 +1,55 @@
+"""Tables the warehouse keeps about itself: what ran, and what was set aside."""
+
+from __future__ import annotations
+
+SYSTEM_TABLES: dict[str, str] = {
+    "run_log": """
+        CREATE TABLE IF NOT EXISTS run_log (
+            run_id BIGINT NOT NULL,
+            step VARCHAR NOT NULL,          -- ingest, profile, report, ...
+            target VARCHAR,                 -- table written
+            source VARCHAR,                 -- file read
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status VARCHAR NOT NULL,        -- ok | failed
+            rows_in BIGINT,
+            rows_loaded BIGINT,
+            rows_new BIGINT,
+            rows_updated BIGINT,
+            rows_unchanged BIGINT,
+            rows_rejected BIGINT,
+            rows_duplicate BIGINT,
+            rows_flagged BIGINT,
+            fields_cleared BIGINT,
+            details JSON,
+            error VARCHAR
+        )""",
+    "quarantine": """
+        CREATE TABLE IF NOT EXISTS quarantine (
+            run_id BIGINT NOT NULL,
+            table_name VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            source_row BIGINT NOT NULL,     -- row as a spreadsheet shows it (header = 1)
+            field VARCHAR,
+            value VARCHAR,
+            reason VARCHAR NOT NULL,        -- code, e.g. invalid_timestamp
+            action VARCHAR NOT NULL,        -- rejected | dropped | cleared | flagged
+            record JSON                     -- the raw row, for rejected and dropped rows
+        )""",
+    "member_profile": """
+        CREATE TABLE IF NOT EXISTS member_profile (
+            member_id VARCHAR NOT NULL,
+            as_of DATE NOT NULL,
+            first_order_at TIMESTAMP,
+            last_order_at TIMESTAMP,
+            recency_days INTEGER,
+            frequency BIGINT,
+            monetary DECIMAL(18,2),
+            r_score TINYINT,
+            f_score TINYINT,
+            m_score TINYINT,
+            rfm_class VARCHAR,
+            rfm_class_zh VARCHAR,
+            rfm_class_en VARCHAR
+        )""",
+}

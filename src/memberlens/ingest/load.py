@@ -60,7 +60,9 @@ def ingest_file(engine: Engine, table_name: str, path: Path, *,
             raise IngestError(f"加载失败，仓库未改变 load failed, warehouse unchanged: {e}",
                               file=str(path)) from e
         finally:
-            engine.execute(f'DROP TABLE IF EXISTS "{stage}"')
+            engine.execute(f'DROP VIEW IF EXISTS "{stage}_good"')
+            for suffix in ("_drop", "_flag", ""):
+                engine.execute(f'DROP TABLE IF EXISTS "{stage}{suffix}"')
     finally:
         for tmp in source.cleanup:
             tmp.unlink(missing_ok=True)
@@ -72,57 +74,63 @@ def _key_list(table: Table) -> str:
 
 
 def _mark_rows(engine: Engine, stage: str, table: Table) -> None:
-    """Exact duplicate rows and superseded keys: keep the first copy, and the last version."""
+    """Exact duplicate rows and superseded keys: keep the first copy, and the last version.
+
+    Results go to a side table keyed by the stage's rowid; the stage itself is never
+    updated, because DuckDB may move updated rows and rowid is our row number.
+    """
     cols = ", ".join(f'"{c}"' for c in table.column_names)
-    engine.execute(f'ALTER TABLE "{stage}" ADD COLUMN _drop VARCHAR')
-    engine.execute(f'ALTER TABLE "{stage}" ADD COLUMN _drop_of BIGINT')
+    keys = _key_list(table)
     engine.execute(f"""
-        UPDATE "{stage}" s SET _drop = 'duplicate_row', _drop_of = d.first_rid
+        CREATE OR REPLACE TEMP TABLE "{stage}_drop" AS
+        SELECT rid, 'duplicate_row' AS reason, first_rid AS kept
         FROM (
             SELECT rowid AS rid, min(rowid) OVER (PARTITION BY _h, {cols}) AS first_rid
             FROM "{stage}"
             WHERE _h IN (SELECT _h FROM "{stage}" GROUP BY _h HAVING count(*) > 1)
-        ) d
-        WHERE s.rowid = d.rid AND d.rid <> d.first_rid""")
-    keys = _key_list(table)
+        ) WHERE rid <> first_rid""")
     engine.execute(f"""
-        UPDATE "{stage}" s SET _drop = 'duplicate_key', _drop_of = d.last_rid
+        INSERT INTO "{stage}_drop"
+        SELECT rid, 'duplicate_key', last_rid
         FROM (
             SELECT rowid AS rid, max(rowid) OVER (PARTITION BY {keys}) AS last_rid
             FROM "{stage}"
-            WHERE NOT _rejected AND _drop IS NULL AND ({keys}) IN (
-                SELECT ({keys}) FROM "{stage}" WHERE NOT _rejected AND _drop IS NULL
-                GROUP BY ALL HAVING count(*) > 1)
-        ) d
-        WHERE s.rowid = d.rid AND d.rid <> d.last_rid""")
+            WHERE NOT _rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")
+              AND ({keys}) IN (
+                SELECT ({keys}) FROM "{stage}" WHERE NOT _rejected GROUP BY ALL
+                HAVING count(*) > 1)
+        ) WHERE rid <> last_rid""")
+    engine.execute(f"""
+        CREATE OR REPLACE TEMP VIEW "{stage}_good" AS
+        SELECT rowid AS rid, * FROM "{stage}"
+        WHERE NOT _rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")""")
 
 
 def _flag_outliers(engine: Engine, stage: str, table: Table) -> None:
     """Amounts far above this file's own typical range are kept but reported."""
+    engine.execute(f'CREATE OR REPLACE TEMP TABLE "{stage}_flag" '
+                   "(rid BIGINT, field VARCHAR, value VARCHAR)")
     for col in table.columns:
         if not (col.flag_outliers and col.kind == Kind.MONEY):
             continue
-        good = f'NOT _rejected AND _drop IS NULL AND "{col.name}" > 0'
+        good = f'SELECT rid, "{col.name}" AS v FROM "{stage}_good" WHERE "{col.name}" > 0'
         row = engine.fetchall(f"""
-            SELECT count(*), quantile_cont(ln("{col.name}"), 0.25),
-                   quantile_cont(ln("{col.name}"), 0.75)
-            FROM (SELECT "{col.name}" FROM "{stage}" WHERE {good} USING SAMPLE 200000 ROWS)""")
+            SELECT count(*), quantile_cont(ln(v), 0.25), quantile_cont(ln(v), 0.75)
+            FROM ({good} USING SAMPLE 200000 ROWS)""")
         n, q1, q3 = row[0]
         if n < OUTLIER_MIN_ROWS or q1 is None:
             continue
         limit = float(q3) + OUTLIER_IQR * (float(q3) - float(q1))
         engine.execute(f"""
-            UPDATE "{stage}" SET _issues = list_append(coalesce(_issues, []),
-                {{'field': '{col.name}', 'value': CAST("{col.name}" AS VARCHAR),
-                  'reason': 'outlier_amount', 'action': 'flagged'}})
-            WHERE {good} AND ln("{col.name}") > {limit}""")
+            INSERT INTO "{stage}_flag"
+            SELECT rid, '{col.name}', CAST(v AS VARCHAR) FROM ({good}) WHERE ln(v) > {limit}""")
 
 
 def _upsert(engine: Engine, stage: str, table: Table, run_id: int, result: LoadResult
             ) -> None:
     cols = ", ".join(f'"{c}"' for c in table.column_names)
     keys = _key_list(table)
-    good = f'SELECT {cols} FROM "{stage}" WHERE NOT _rejected AND _drop IS NULL'
+    good = f'SELECT {cols} FROM "{stage}_good"'
     if not engine.scalar(f'SELECT count(*) > 0 FROM (SELECT 1 FROM "{table.name}" LIMIT 1)'):
         engine.execute(f'INSERT INTO "{table.name}" ({cols}, _run_id) '
                        f"SELECT {cols}, {run_id} FROM ({good})")
@@ -167,20 +175,27 @@ def _write_quarantine(engine: Engine, stage: str, table: Table, run_id: int, fil
         SELECT {run_id}, '{table.name}', ?, rid + {row_offset}, i.field, i.value, i.reason,
                i.action, CASE WHEN i.action = 'rejected' THEN rec END
         FROM (SELECT rowid AS rid, unnest(_issues) AS i, _record AS rec
-              FROM "{stage}" WHERE _issues IS NOT NULL AND _drop IS NULL)""", [file])
-    keys = " || '|' || ".join(f'CAST("{k}" AS VARCHAR)' for k in table.key)
+              FROM "{stage}" WHERE _issues IS NOT NULL
+                AND rowid NOT IN (SELECT rid FROM "{stage}_drop"))""", [file])
+    keys = " || '|' || ".join(f'CAST(s."{k}" AS VARCHAR)' for k in table.key)
     engine.execute(f"""
         INSERT INTO quarantine
-        SELECT {run_id}, '{table.name}', ?, rowid + {row_offset}, '{"|".join(table.key)}',
-               {keys}, _drop, 'dropped',
-               to_json({{'kept_row': _drop_of + {row_offset}}})
-        FROM "{stage}" WHERE _drop IS NOT NULL""", [file])
+        SELECT {run_id}, '{table.name}', ?, d.rid + {row_offset}, '{"|".join(table.key)}',
+               {keys}, d.reason, 'dropped', to_json({{'kept_row': d.kept + {row_offset}}})
+        FROM "{stage}_drop" d JOIN (SELECT rowid AS rid, * FROM "{stage}") s USING (rid)
+        """, [file])
+    engine.execute(f"""
+        INSERT INTO quarantine
+        SELECT {run_id}, '{table.name}', ?, rid + {row_offset}, field, value,
+               'outlier_amount', 'flagged', NULL
+        FROM "{stage}_flag" """, [file])
 
 
 def _count(engine: Engine, stage: str, result: LoadResult) -> None:
     row = engine.fetchall(f"""
-        SELECT count(*), count(*) FILTER (_rejected AND _drop IS NULL),
-               count(*) FILTER (_drop IS NOT NULL)
+        SELECT count(*),
+               count(*) FILTER (_rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")),
+               (SELECT count(*) FROM "{stage}_drop")
         FROM "{stage}" """)[0]
     result.rows_in, result.rejected, result.duplicates = (int(x) for x in row)
     reasons = engine.fetchall(f"""

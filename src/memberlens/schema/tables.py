@@ -17,7 +17,8 @@ CHANNELS: dict[str, tuple[str, ...]] = {
 ORDER_STATUSES: dict[str, tuple[str, ...]] = {
     "completed": ("已完成", "完成", "已支付", "交易成功", "completed", "paid", "done", "success"),
     "refunded": ("已退款", "全额退款", "退款", "refunded", "refund"),
-    "partially_refunded": ("部分退款", "partially_refunded", "partial_refund", "partially refunded"),
+    "partially_refunded": ("部分退款", "partially_refunded", "partial_refund",
+                           "partially refunded"),
     "cancelled": ("已取消", "取消", "cancelled", "canceled", "void"),
 }
 

@@ -26,8 +26,9 @@
   }
 
   var FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif';
+  /* Distinct hues first; the cleaning chart can have a dozen reasons side by side. */
   var PALETTE = ["#3563e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4",
-    "#ec4899", "#84cc16", "#64748b", "#f97316", "#14b8a6", "#a855f7", "#0ea5e9"];
+    "#ec4899", "#84cc16", "#64748b", "#f97316", "#a16207", "#1e3a8a", "#be185d"];
   var MUTED = "#6b7280";
   var GRID_LINE = { lineStyle: { color: "#eef0f4" } };
   var intFmt = new Intl.NumberFormat(isZh ? "zh-CN" : "en-US", { maximumFractionDigits: 0 });
@@ -73,7 +74,7 @@
     return {
       color: PALETTE,
       textStyle: { fontFamily: FONT },
-      animationDuration: 500,
+      animation: false,
       legend: { top: 0, left: "center", textStyle: { color: "#374151" } },
       tooltip: { confine: true, textStyle: { fontFamily: FONT } }
     };
@@ -153,7 +154,8 @@
       curve.markPoint = {
         symbol: "circle", symbolSize: 12, itemStyle: { color: PALETTE[1], borderColor: "#fff", borderWidth: 2 },
         label: {
-          show: true, position: "right", distance: 10, color: "#1f2937", fontWeight: "bold",
+          /* Below-right of the point is inside the shaded area, away from the curve. */
+          show: true, position: [14, 10], color: "#1f2937", fontWeight: "bold",
           fontSize: 13, backgroundColor: "rgba(255,255,255,0.9)", padding: [4, 8], borderRadius: 6,
           formatter: function () { return d.headline_text; }
         },
@@ -163,6 +165,7 @@
     o.series = [curve, {
       name: T.pareto_diagonal, type: "line", data: [[0, 0], [1, 1]], showSymbol: false,
       silent: true, lineStyle: { type: "dashed", color: "#9ca3af", width: 1.5 },
+      itemStyle: { color: "#9ca3af" },
       tooltip: { show: false }
     }];
     o.graphic = noData(d.points.length <= 1);
@@ -207,8 +210,11 @@
     var o = base();
     var labelWidth = narrow(el) ? 90 : 160;
     el.style.height = Math.max(240, 120 + 46 * d.loads.length) + "px";
-    o.grid = { left: 8, right: 24, top: 56, bottom: 8, containLabel: true };
-    o.legend.type = "scroll";
+    /* A plain legend wraps onto more lines; leave room for them above the bars. */
+    var perLine = Math.max(1, Math.floor((el.clientWidth || 600) / 120));
+    var legendLines = Math.max(1, Math.ceil(d.reasons.length / perLine));
+    el.style.height = Math.max(240, 90 + 24 * legendLines + 46 * d.loads.length) + "px";
+    o.grid = { left: 8, right: 24, top: 16 + 24 * legendLines, bottom: 30, containLabel: true };
     o.tooltip.trigger = "axis";
     o.tooltip.axisPointer = { type: "shadow" };
     o.tooltip.formatter = function (items) {
@@ -220,7 +226,8 @@
         esc(d.files[i]) + "</span><br>" + lines.join("<br>");
     };
     o.xAxis = {
-      type: "value", name: T.cleaning_rows, nameTextStyle: { color: MUTED },
+      type: "value", name: T.cleaning_rows, nameLocation: "middle", nameGap: 26,
+      nameTextStyle: { color: MUTED },
       axisLabel: { formatter: compact, color: MUTED }, splitLine: GRID_LINE
     };
     o.yAxis = {

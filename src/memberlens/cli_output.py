@@ -1,0 +1,79 @@
+"""How the CLI shows things: Rich tables for results, summaries and one member."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+from .ingest import LoadResult, reason_label
+from .messages import msg
+
+
+def load_table(result: LoadResult, lang: str) -> Table:
+    t = Table(title=msg("loaded", lang, table=result.table, file=result.file),
+              show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    for key in ("rows_in", "new", "updated", "unchanged", "rejected", "duplicates",
+                "flagged", "cleared", "seconds"):
+        t.add_row(msg(key, lang), f"{getattr(result, key):,}")
+    for code, n in result.reasons.items():
+        t.add_row(f"  · {reason_label(code, lang)} ({code})", f"{n:,}")
+    if result.fuzzy:
+        t.add_row(msg("fuzzy", lang), ", ".join(f"{k}→{v}" for k, v in result.fuzzy.items()))
+    if result.ignored_columns:
+        t.add_row(msg("ignored", lang), ", ".join(result.ignored_columns))
+    return t
+
+
+def arrow_output(table: pa.Table, fmt: str, console: Console, lang: str) -> None:
+    rows = table.to_pylist()
+    if fmt == "json":
+        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(table.column_names)
+        for r in rows:
+            writer.writerow(["" if v is None else v for v in r.values()])
+        console.file.write(buf.getvalue())
+        return
+    t = Table(caption=msg("rows_returned", lang, n=len(rows)))
+    for name in table.column_names:
+        t.add_column(name)
+    for r in rows[:1000]:
+        t.add_row(*["" if v is None else str(v) for v in r.values()])
+    console.print(t)
+
+
+def member_tables(view: dict[str, Any], lang: str) -> list[Table]:
+    basics = Table(title=f"{msg('basic', lang)} · {view['member_id']}", show_header=False,
+                   title_justify="left")
+    basics.add_column(style="bold")
+    basics.add_column()
+    for k, v in view["basics"].items():
+        basics.add_row(k, "" if v is None else str(v))
+    rfm = Table(title=msg("rfm", lang), show_header=False, title_justify="left")
+    rfm.add_column(style="bold")
+    rfm.add_column()
+    p = view["profile"]
+    label = p.get("rfm_class_zh" if lang == "zh" else "rfm_class_en")
+    for k in ("as_of", "recency_days", "frequency", "monetary", "r_score", "f_score",
+              "m_score"):
+        rfm.add_row(k, "" if p.get(k) is None else str(p.get(k)))
+    rfm.add_row("rfm_class", str(label or "-"))
+    orders = Table(title=msg("latest_orders", lang), title_justify="left")
+    for name in ("order_id", "ordered_at", "channel", "store_id", "paid_amount", "status"):
+        orders.add_column(name)
+    for o in view["orders"]:
+        orders.add_row(*["" if o[k] is None else str(o[k]) for k in o])
+    if not view["orders"]:
+        orders.caption = msg("no_orders", lang)
+    return [basics, rfm, orders]

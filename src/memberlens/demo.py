@@ -1,0 +1,73 @@
+"""The whole first loop on generated data: datagen → ingest → profile → report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analytics import build_member_profile
+from .analytics.report_data import collect_report_data
+from .engine import open_engine
+from .ingest import LoadResult, ingest_file
+from .reports import render_report
+from .settings import Settings
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoResult:
+    data_dir: Path
+    warehouse: Path
+    report: Path
+    loads: list[LoadResult] = field(default_factory=list)
+    profile: dict[str, object] = field(default_factory=dict)
+
+
+def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: float = 0.02,
+             settings: Settings | None = None, progress: Progress | None = None,
+             lang: str = "zh") -> DemoResult:
+    """Generate a dataset in `directory`, load it into a fresh warehouse, profile, report."""
+    from .datagen import generate
+
+    settings = settings or Settings()
+    data_dir = directory / "data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    warehouse = directory / "memberlens.duckdb"
+    for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+
+    generate(data_dir, members=members, seed=seed, dirt=dirt,
+             progress=(lambda stage, done, total: progress(f"datagen:{stage}", done, total))
+             if progress else None)
+    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
+    files = manifest["files"]
+    result = DemoResult(data_dir=data_dir, warehouse=warehouse,
+                        report=directory / "memberlens-report.html")
+    engine = open_engine(settings, path=warehouse)
+    try:
+        for i, entry in enumerate(files):
+            if progress:
+                progress(f"ingest:{entry['table']}", i, len(files))
+            result.loads.append(ingest_file(engine, entry["table"], data_dir / entry["path"],
+                                            timezone=settings.timezone))
+        if progress:
+            progress("ingest:done", len(files), len(files))
+            progress("profile", 0, 1)
+        result.profile = build_member_profile(engine)
+        if progress:
+            progress("profile", 1, 1)
+            progress("report", 0, 1)
+        data = collect_report_data(engine, warehouse=str(warehouse),
+                                   title="会员画像报告（演示数据）" if lang == "zh"
+                                   else "Member report (demo data)")
+        render_report(data, result.report, lang=lang)
+        if progress:
+            progress("report", 1, 1)
+    finally:
+        engine.close()
+    return result

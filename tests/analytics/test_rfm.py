@@ -1,0 +1,87 @@
+"""RFM on a hand-computed example, and the SQL we send to each engine kept as snapshots."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from memberlens.analytics import build_member_profile, rfm_sql
+from memberlens.engine import DuckDBEngine
+from memberlens.ingest import ingest_file
+
+ORDERS = """
+order_id,member_id,ordered_at,paid_amount,status,refund_amount
+a1,A,2024-03-30 10:00,100,completed,
+a2,A,2024-03-20 10:00,200,completed,
+a3,A,2024-03-01 10:00,300,partially_refunded,100
+b1,B,2024-03-31 23:59,50,completed,
+b2,B,2024-03-15 10:00,99999,cancelled,
+b3,B,2024-04-02 10:00,700,completed,
+c1,C,2024-01-01 10:00,1000,completed,
+c2,C,2024-01-05 10:00,500,completed,
+d1,D,2023-10-01 10:00,20,completed,
+d2,D,2023-11-01 10:00,30,completed,
+d3,D,2023-12-01 10:00,40,completed,
+d4,D,2024-01-01 10:00,10,completed,
+d5,D,2024-02-01 10:00,800,refunded,800
+e1,E,2023-06-01 10:00,5000,completed,
+"""
+
+# worked by hand in the comments of this test's docstring
+EXPECTED = {
+    #     recency, F, M,   R, F, M, class
+    "A": (2, 3, 500, 4, 4, 3, "general_value", "一般价值客户"),
+    "B": (1, 1, 50, 5, 1, 1, "general_development", "一般发展客户"),
+    "C": (87, 2, 1500, 3, 3, 4, "important_retention", "重要保持客户"),
+    "D": (91, 4, 100, 2, 5, 2, "general_retention", "一般保持客户"),
+    "E": (305, 1, 5000, 1, 1, 5, "important_winback", "重要挽留客户"),
+}
+
+
+def test_rfm_classes_match_hand_computation(engine: DuckDBEngine,
+                                            write_file: Callable[[str, str], Path]) -> None:
+    """As of 2024-04-01 (orders on or after it are ignored; cancelled and refunded too).
+
+    Scores are 1 + floor(5 × percent rank), capped at 5; ties share a score.
+    R (recency desc): E 305→1, D 91→2, C 87→3, A 2→4, B 1→5; mean 3, high: A, B.
+    F: B, E tie at 1 → 1; C 2→3; A 3→4; D 4→5; mean 2.8, high: C, A, D.
+    M (net of refunds): B 50→1, D 100→2, A 500→3, C 1500→4, E 5000→5; mean 3, high: C, E.
+    """
+    ingest_file(engine, "orders", write_file("orders.csv", ORDERS))
+    write_file("members.csv", "member_id,name\nA,甲\nF,没下单\n")
+    ingest_file(engine, "members", write_file("members.csv", "member_id,name\nA,甲\nF,无单\n"))
+    info = build_member_profile(engine, date(2024, 4, 1))
+    assert (info["members"], info["buyers"]) == (6, 5)
+    rows = engine.fetchall("""
+        SELECT member_id, recency_days, frequency, CAST(monetary AS INTEGER), r_score,
+               f_score, m_score, rfm_class, rfm_class_zh FROM member_profile
+        ORDER BY member_id""")
+    got = {r[0]: tuple(r[1:]) for r in rows}
+    assert got.pop("F") == (None,) * 8
+    assert got == EXPECTED
+
+
+def test_default_as_of_is_day_after_last_order(engine: DuckDBEngine,
+                                               write_file: Callable[[str, str], Path]) -> None:
+    ingest_file(engine, "orders", write_file("orders.csv", ORDERS))
+    assert build_member_profile(engine)["as_of"] == date(2024, 4, 3)
+
+
+SNAPSHOTS = Path(__file__).parent.parent / "snapshots" / "rfm"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_rfm_sql_snapshot(dialect: str) -> None:
+    """What we send to each engine shows in review when it changes."""
+    sql = sqlglot.transpile(rfm_sql(date(2024, 4, 1)).sql("duckdb"), read="duckdb",
+                            write=dialect, pretty=True)[0]
+    path = SNAPSHOTS / dialect / "out.sql"
+    if os.environ.get("MEMBERLENS_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sql + "\n", encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == sql + "\n"

@@ -1,0 +1,32 @@
+"""Shared fixtures: an empty warehouse and a writer for small source files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from memberlens.engine import DuckDBEngine, open_engine
+from memberlens.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(warehouse=tmp_path / "wh.duckdb")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[DuckDBEngine]:
+    eng = open_engine(settings)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, str], Path]:
+    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_text(text.lstrip("\n"), encoding=encoding)
+        return path
+    return _write

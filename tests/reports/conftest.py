@@ -43,7 +43,7 @@ def _pareto(revenues: np.ndarray) -> tuple[list[ParetoPoint], tuple[float, float
         ParetoPoint(member_share=float(m), revenue_share=float(r))
         for m, r in zip(shares, cum, strict=True)
     ]
-    top = int(round(0.2 * len(ordered)))
+    top = round(0.2 * len(ordered))
     return points, (0.2, round(float(cum[top - 1]), 3))
 
 
@@ -70,23 +70,60 @@ def _monthly(rng: np.random.Generator) -> list[MonthRow]:
 def _cleaning() -> list[CleaningRow]:
     return [
         CleaningRow(
-            run_id=1, table="members", file="imports/members_2024-12-31.csv",
-            rows_in=12_630, loaded=12_480, rejected=96, duplicates=54, flagged=37, cleared=12,
-            reasons={"invalid_phone": 41, "missing_required": 33, "invalid_email": 22,
-                     "duplicate_key": 54, "out_of_range": 37},
-        ),  # fmt: skip
+            run_id=1,
+            table="members",
+            file="imports/members_2024-12-31.csv",
+            rows_in=12_630,
+            loaded=12_480,
+            rejected=96,
+            duplicates=54,
+            flagged=37,
+            cleared=12,
+            reasons={
+                "invalid_phone": 41,
+                "missing_required": 33,
+                "invalid_email": 22,
+                "duplicate_key": 54,
+                "out_of_range": 37,
+            },
+        ),
         CleaningRow(
-            run_id=2, table="orders", file="imports/orders_2023.xlsx",
-            rows_in=61_204, loaded=60_877, rejected=212, duplicates=115, flagged=88, cleared=30,
-            reasons={"invalid_timestamp": 97, "invalid_amount": 61, "negative_amount": 54,
-                     "duplicate_row": 115, "outlier_amount": 71, "absurd_amount": 17},
-        ),  # fmt: skip
+            run_id=2,
+            table="orders",
+            file="imports/orders_2023.xlsx",
+            rows_in=61_204,
+            loaded=60_877,
+            rejected=212,
+            duplicates=115,
+            flagged=88,
+            cleared=30,
+            reasons={
+                "invalid_timestamp": 97,
+                "invalid_amount": 61,
+                "negative_amount": 54,
+                "duplicate_row": 115,
+                "outlier_amount": 71,
+                "absurd_amount": 17,
+            },
+        ),
         CleaningRow(
-            run_id=3, table="orders", file="imports/订单导出_2024Q4.csv",
-            rows_in=65_010, loaded=64_702, rejected=180, duplicates=128, flagged=64, cleared=21,
-            reasons={"future_timestamp": 44, "invalid_value": 39, "missing_required": 97,
-                     "duplicate_row": 128, "outlier_amount": 64},
-        ),  # fmt: skip
+            run_id=3,
+            table="orders",
+            file="imports/订单导出_2024Q4.csv",
+            rows_in=65_010,
+            loaded=64_702,
+            rejected=180,
+            duplicates=128,
+            flagged=64,
+            cleared=21,
+            reasons={
+                "future_timestamp": 44,
+                "invalid_value": 39,
+                "missing_required": 97,
+                "duplicate_row": 128,
+                "outlier_amount": 64,
+            },
+        ),
     ]
 
 
@@ -131,10 +168,28 @@ def make_report_data(seed: int = 0) -> ReportData:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def report_data() -> ReportData:
-    """The realistic report, seed 0."""
+    """The realistic report, seed 0; frozen, so one instance serves every test."""
     return make_report_data(seed=0)
+
+
+@pytest.fixture(scope="session")
+def empty_report_data(report_data: ReportData) -> ReportData:
+    """What a fresh warehouse with no orders yields: zeros, empty lists, no dates."""
+    totals = Totals(
+        members=0, buyers=0, orders=0, revenue=0.0, first_order="", last_order="", as_of=""
+    )
+    return report_data.model_copy(
+        update={
+            "totals": totals,
+            "rfm": [],
+            "pareto": [],
+            "pareto_headline": (float("nan"), float("nan")),
+            "monthly": [],
+            "cleaning": [],
+        }
+    )
 
 
 @pytest.fixture

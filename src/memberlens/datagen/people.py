@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import zh_names
-from .calendar import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
+from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
 from .geography import Geography
 from .textcols import code, digits, fixed_text, format_seconds, join, pick, with_nulls
 
@@ -170,8 +170,8 @@ def _emails(
     dotted = rng.random(n) < 0.3
     sep = pc.if_else(pa.array(dotted), ".", "")
     local = join(given, sep, sur, suffix_text)
-    qq_number = 10_000_000 + (index * 48_271 + phone % 1000) % 2_000_000_000
-    qq = fixed_text(digits(qq_number, 10)) if n else pa.array([], pa.string())
+    qq_number = 10_000 + (index * 48_271 + phone % 1000) % 2_000_000_000
+    qq = pa.array(qq_number).cast(pa.string())
     use_qq = (domain == 0) & (rng.random(n) < 0.6)
     local = pc.if_else(pa.array(use_qq), qq, local)
     return join(local, "@", pick(_DOMAINS, domain))

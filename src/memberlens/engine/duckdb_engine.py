@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ..errors import EngineError
 from ..settings import Settings
 from .base import Engine
 
@@ -40,8 +41,14 @@ class DuckDBEngine(Engine):
         self.con.register(name, table)
 
     def fetch_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-        cur = self.execute(sql, params)
-        result = cur.fetch_arrow_table() if hasattr(cur, "fetch_arrow_table") else cur.arrow()
+        try:
+            if params:
+                result = self.con.execute(sql, params).to_arrow_table()
+            else:  # a relation exports to Arrow without the extra copy a cursor makes
+                rel = self.con.sql(sql)
+                result = rel.to_arrow_table() if rel is not None else pa.table({})
+        except duckdb.Error as e:
+            raise EngineError(f"查询失败 query failed: {e}", sql) from e
         return result if isinstance(result, pa.Table) else result.read_all()
 
     def table_exists(self, name: str) -> bool:

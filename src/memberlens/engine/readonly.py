@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -57,8 +58,9 @@ def check_read_only(sql: str) -> exp.Expression:
                 raise ReadOnlyViolation(
                     f"不允许读取外部文件 reading files is not allowed here: {name}"
                 )
-        if isinstance(node, exp.Table) and isinstance(node.this, exp.Literal):
-            raise ReadOnlyViolation("不允许读取外部文件 reading files is not allowed here")
+        if isinstance(node, exp.Table) and _looks_like_file(node):
+            raise ReadOnlyViolation(
+                f"不允许读取外部文件 reading files is not allowed here: {node.name}")
     return stmt
 
 
@@ -74,3 +76,11 @@ def run_read_only(sql: str, settings: Settings, *, path: Path | str | None = Non
         return engine.fetch_arrow(sql)
     finally:
         engine.close()
+
+
+def _looks_like_file(table: exp.Table) -> bool:
+    """DuckDB reads `FROM 'x.csv'` as a file; a warehouse table never has such a name."""
+    if isinstance(table.this, exp.Literal):
+        return True
+    name = table.name
+    return any(ch in name for ch in "/\\:") or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", name))

@@ -7,6 +7,7 @@ and the run log. A failure rolls all of it back and records a failed run instead
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -74,56 +75,69 @@ def _key_list(table: Table) -> str:
 
 
 def _mark_rows(engine: Engine, stage: str, table: Table) -> None:
-    """Exact duplicate rows and superseded keys: keep the first copy, and the last version.
+    """Repeated keys: exact duplicates keep their first copy, changed versions the last.
 
-    Results go to a side table keyed by the stage's rowid; the stage itself is never
-    updated, because DuckDB may move updated rows and rowid is our row number.
+    Identical rows share their key (a generated key is made from the row's fields), so
+    only rows whose key repeats are compared; results go to a side table keyed by the
+    stage's rowid, because DuckDB may move updated rows and rowid is our row number.
     """
-    cols = ", ".join(f'"{c}"' for c in table.column_names)
     keys = _key_list(table)
+    on = " AND ".join(f's."{k}" = m."{k}"' for k in table.key)
+    content = "row(" + ", ".join(f's."{c}"' for c in table.column_names) + ")"
     engine.execute(f"""
         CREATE OR REPLACE TEMP TABLE "{stage}_drop" AS
-        SELECT rid, 'duplicate_row' AS reason, first_rid AS kept
-        FROM (
-            SELECT rowid AS rid, min(rowid) OVER (PARTITION BY _h, {cols}) AS first_rid
-            FROM "{stage}"
-            WHERE _h IN (SELECT _h FROM "{stage}" GROUP BY _h HAVING count(*) > 1)
-        ) WHERE rid <> first_rid""")
-    engine.execute(f"""
-        INSERT INTO "{stage}_drop"
-        SELECT rid, 'duplicate_key', last_rid
-        FROM (
-            SELECT rowid AS rid, max(rowid) OVER (PARTITION BY {keys}) AS last_rid
-            FROM "{stage}"
-            WHERE NOT _rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")
-              AND ({keys}) IN (
-                SELECT ({keys}) FROM "{stage}" WHERE NOT _rejected GROUP BY ALL
-                HAVING count(*) > 1)
-        ) WHERE rid <> last_rid""")
+        WITH multi AS (
+            SELECT {keys} FROM "{stage}" WHERE NOT _rejected GROUP BY ALL HAVING count(*) > 1
+        ), candidates AS (
+            SELECT s.rowid AS rid, {", ".join(f's."{k}"' for k in table.key)},
+                   {content} AS content
+            FROM "{stage}" s JOIN multi m ON {on}
+            WHERE NOT s._rejected
+        ), versions AS (
+            SELECT *, min(rid) OVER (PARTITION BY {keys}, content) AS first_same,
+                   arg_max(content, rid) OVER (PARTITION BY {keys}) AS last_content
+            FROM candidates
+        ), survivors AS (
+            SELECT *, min(rid) FILTER (content = last_content)
+                      OVER (PARTITION BY {keys}) AS survivor
+            FROM versions
+        )
+        SELECT rid,
+               CASE WHEN rid <> first_same THEN 'duplicate_row' ELSE 'duplicate_key' END
+                   AS reason,
+               CASE WHEN rid <> first_same THEN first_same ELSE survivor END AS kept
+        FROM survivors WHERE rid <> survivor""")
+    dropped = engine.scalar(f'SELECT count(*) > 0 FROM "{stage}_drop"')
+    not_dropped = (f' AND NOT EXISTS (SELECT 1 FROM "{stage}_drop" d WHERE d.rid = s.rowid)'
+                   if dropped else "")
     engine.execute(f"""
         CREATE OR REPLACE TEMP VIEW "{stage}_good" AS
-        SELECT rowid AS rid, * FROM "{stage}"
-        WHERE NOT _rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")""")
+        SELECT rowid AS rid, * FROM "{stage}" s WHERE NOT _rejected{not_dropped}""")
 
 
 def _flag_outliers(engine: Engine, stage: str, table: Table) -> None:
-    """Amounts far above this file's own typical range are kept but reported."""
+    """Amounts far above this file's own typical range are kept but reported.
+
+    The range comes from a sample of the accepted rows (log scale, Q3 + 3 IQR); the
+    threshold is then applied to every accepted row.
+    """
     engine.execute(f'CREATE OR REPLACE TEMP TABLE "{stage}_flag" '
                    "(rid BIGINT, field VARCHAR, value VARCHAR)")
     for col in table.columns:
         if not (col.flag_outliers and col.kind == Kind.MONEY):
             continue
-        good = f'SELECT rid, "{col.name}" AS v FROM "{stage}_good" WHERE "{col.name}" > 0'
-        row = engine.fetchall(f"""
+        name = f'"{col.name}"'
+        n, q1, q3 = engine.fetchall(f"""
             SELECT count(*), quantile_cont(ln(v), 0.25), quantile_cont(ln(v), 0.75)
-            FROM ({good} USING SAMPLE 200000 ROWS)""")
-        n, q1, q3 = row[0]
+            FROM (SELECT {name} AS v FROM "{stage}" WHERE NOT _rejected AND {name} > 0
+                  USING SAMPLE 200000 ROWS)""")[0]
         if n < OUTLIER_MIN_ROWS or q1 is None:
             continue
-        limit = float(q3) + OUTLIER_IQR * (float(q3) - float(q1))
+        limit = math.exp(float(q3) + OUTLIER_IQR * (float(q3) - float(q1)))
         engine.execute(f"""
             INSERT INTO "{stage}_flag"
-            SELECT rid, '{col.name}', CAST(v AS VARCHAR) FROM ({good}) WHERE ln(v) > {limit}""")
+            SELECT rid, '{col.name}', CAST({name} AS VARCHAR) FROM "{stage}_good"
+            WHERE {name} > {limit:.2f}""")
 
 
 def _upsert(engine: Engine, stage: str, table: Table, run_id: int, result: LoadResult
@@ -132,9 +146,9 @@ def _upsert(engine: Engine, stage: str, table: Table, run_id: int, result: LoadR
     keys = _key_list(table)
     good = f'SELECT {cols} FROM "{stage}_good"'
     if not engine.scalar(f'SELECT count(*) > 0 FROM (SELECT 1 FROM "{table.name}" LIMIT 1)'):
-        engine.execute(f'INSERT INTO "{table.name}" ({cols}, _run_id) '
-                       f"SELECT {cols}, {run_id} FROM ({good})")
-        result.new = int(engine.scalar(f"SELECT count(*) FROM ({good})"))
+        inserted = engine.fetchall(f'INSERT INTO "{table.name}" ({cols}, _run_id) '
+                                   f"SELECT {cols}, {run_id} FROM ({good})")
+        result.new = int(inserted[0][0])
         result.loaded = result.new
         return
     on = " AND ".join(f'g."{k}" = t."{k}"' for k in table.key)
@@ -175,8 +189,9 @@ def _write_quarantine(engine: Engine, stage: str, table: Table, run_id: int, fil
         SELECT {run_id}, '{table.name}', ?, rid + {row_offset}, i.field, i.value, i.reason,
                i.action, CASE WHEN i.action = 'rejected' THEN rec END
         FROM (SELECT rowid AS rid, unnest(_issues) AS i, _record AS rec
-              FROM "{stage}" WHERE _issues IS NOT NULL
-                AND rowid NOT IN (SELECT rid FROM "{stage}_drop"))""", [file])
+              FROM "{stage}" s WHERE _issues IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM "{stage}_drop" d WHERE d.rid = s.rowid))""",
+                   [file])
     keys = " || '|' || ".join(f'CAST(s."{k}" AS VARCHAR)' for k in table.key)
     engine.execute(f"""
         INSERT INTO quarantine
@@ -194,7 +209,7 @@ def _write_quarantine(engine: Engine, stage: str, table: Table, run_id: int, fil
 def _count(engine: Engine, stage: str, result: LoadResult) -> None:
     row = engine.fetchall(f"""
         SELECT count(*),
-               count(*) FILTER (_rejected AND rowid NOT IN (SELECT rid FROM "{stage}_drop")),
+               count(*) FILTER (_rejected),
                (SELECT count(*) FROM "{stage}_drop")
         FROM "{stage}" """)[0]
     result.rows_in, result.rejected, result.duplicates = (int(x) for x in row)

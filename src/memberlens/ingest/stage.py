@@ -37,8 +37,6 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
         src = mapping.columns[name]
         layer1.append(exp.alias_(bind(rule.raw, s=src), f"{name}__r", quoted=True))
         layer1.append(exp.alias_(_col(src), f"{name}__s", quoted=True))
-    all_sources = [_col(c) for c in source.columns]
-    layer1.append(exp.alias_(exp.func("hash", *all_sources), "_h"))
     l1 = exp.select(*layer1).from_(source.relation)
 
     # layer 2: parsed values
@@ -95,7 +93,6 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
         exp.alias_(issue_list, "_issues"),
         exp.alias_(rejected, "_rejected"),
         exp.alias_(record, "_record"),
-        exp.column("_h"),
     ).from_(l2.subquery("l2"))
 
 

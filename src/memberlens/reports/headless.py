@@ -40,9 +40,7 @@ DEFAULT_BUDGET_MS = 10_000
 DEFAULT_TIMEOUT_S = 120.0
 
 # HTML elements that never have an end tag; needed to track nesting in the dumped DOM.
-_VOID = frozenset(
-    "area base br col embed hr img input link meta source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
 def find_chromium() -> str | None:

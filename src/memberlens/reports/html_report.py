@@ -21,7 +21,7 @@ import tempfile
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup
@@ -112,7 +112,7 @@ def _check_lang(lang: str) -> Lang:
             f"不支持的报告语言 unsupported report language lang={lang!r}; "
             f"use one of {', '.join(LANGS)}"
         )
-    return cast(Lang, lang)
+    return lang
 
 
 def report_html(data: ReportData, *, lang: str = "zh") -> str:

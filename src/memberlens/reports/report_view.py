@@ -56,7 +56,10 @@ def fmt_pct(x: float | None, decimals: int = 1) -> str:
 
 def headline_pct(x: float) -> str:
     """Percentage for a headline: whole when it is (``20%``), else one decimal."""
-    pct = x * 100
+    value = _finite(x)
+    if value is None:
+        return MISSING
+    pct = value * 100
     return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
 
 
@@ -88,6 +91,8 @@ def kpis(data: ReportData, lang: Lang) -> list[Kpi]:
     """The five headline cards: members, buyers, orders, revenue, period."""
     t, tot = UI_TEXT[lang], data.totals
     per_buyer = _ratio(tot.orders, tot.buyers)
+    # An empty warehouse has no orders, hence no dates: show a dash, not " ~ ".
+    period = f"{tot.first_order} ~ {tot.last_order}" if tot.first_order else MISSING
     return [
         Kpi("members", t["kpi_members"], fmt_int(tot.members), "", fmt_int(tot.members)),
         Kpi(
@@ -116,9 +121,9 @@ def kpis(data: ReportData, lang: Lang) -> list[Kpi]:
         Kpi(
             "period",
             t["kpi_period"],
-            f"{tot.first_order} ~ {tot.last_order}",
-            t["kpi_period_note"].format(as_of=tot.as_of),
-            f"{tot.first_order} ~ {tot.last_order}",
+            period,
+            t["kpi_period_note"].format(as_of=tot.as_of or MISSING),
+            period,
         ),
     ]
 
@@ -183,7 +188,9 @@ def cleaning_rows(data: ReportData, lang: Lang) -> list[dict[str, Any]]:
     return rows
 
 
-def thin_pareto(points: list[ParetoPoint], max_points: int = MAX_PARETO_POINTS) -> list[ParetoPoint]:
+def thin_pareto(
+    points: list[ParetoPoint], max_points: int = MAX_PARETO_POINTS
+) -> list[ParetoPoint]:
     """Sorted curve from (0, 0), at most ``max_points`` long, always keeping the last point."""
     ordered = sorted(points, key=lambda p: (p.member_share, p.revenue_share))
     if not ordered or (ordered[0].member_share, ordered[0].revenue_share) != (0.0, 0.0):

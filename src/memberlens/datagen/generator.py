@@ -1,0 +1,332 @@
+"""The chunk loop: members are generated in fixed-size chunks and appended to files.
+
+The chunk size is a constant, so the output for a seed never depends on how much
+memory the machine has; every chunk and every stage draws from its own random
+stream (``default_rng([seed, chunk, stage])``), so leaving a file out does not
+change the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from memberlens.errors import ConfigError
+
+from . import dirt as defects
+from .baskets import make_baskets
+from .behaviour import make_events
+from .catalog import Catalog, build_catalog
+from .feedback import make_feedback
+from .geography import Geography
+from .manifest import FILES, DirtReport, FileEntry, Manifest
+from .order_tables import (
+    ITEM_SCHEMA,
+    ONLINE_SCHEMA,
+    POS_SCHEMA,
+    items_table,
+    online_table,
+    order_ids,
+    pos_table,
+)
+from .people import assign_tiers, make_members, members_table, phone_text
+from .purchases import draw_tastes, purchase_times, rate_scale
+from .seasonality import SECONDS_PER_DAY, Timeline, day_number
+from .stores import Stores, build_stores, store_count
+from .textcols import code, format_seconds
+from .writers import CsvAppender, JsonlAppender, ParquetAppender, Writers
+
+CHUNK_MEMBERS = 50_000
+ALL_FILES: frozenset[str] = frozenset(
+    {"members", "products", "stores", "orders", "order_items", "events", "feedback"})
+Progress = Callable[[str, int, int], None]
+
+# random stream per stage
+S_MEMBERS, S_TASTES, S_TIMING, S_BASKETS, S_EVENTS, S_FEEDBACK = 1, 2, 3, 4, 5, 6
+S_DIRT_MEMBERS, S_DIRT_ORDERS, S_DIRT_EVENTS, S_TIERS, S_ALIAS = 7, 8, 9, 10, 11
+GLOBAL_CHUNK = 2**31
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Validated parameters of one run."""
+
+    out_dir: Path
+    members: int
+    seed: int
+    dirt: float
+    start: date
+    end: date
+    orders_per_member: float
+    events_per_member: float
+    include: frozenset[str]
+    orders_csv: bool
+    split_pos: bool
+    chunk_members: int
+
+    def rng(self, chunk: int, stage: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, chunk, stage])
+
+    def check(self) -> None:
+        if self.members < 1:
+            raise ConfigError(f"members must be at least 1, got {self.members}")
+        if self.members > 99_999_999:
+            raise ConfigError("members must stay below 100 million (8-digit member ids)")
+        if self.seed < 0:
+            raise ConfigError(f"seed must be a non-negative integer, got {self.seed}")
+        if not 0 <= self.dirt <= 0.5:
+            raise ConfigError(f"dirt is a share of rows between 0 and 0.5, got {self.dirt}")
+        if (self.end - self.start).days < 28:
+            raise ConfigError(f"the window {self.start}..{self.end} must span at least 4 weeks")
+        if self.orders_per_member < 0 or self.events_per_member < 0:
+            raise ConfigError("orders_per_member and events_per_member must not be negative")
+        unknown = self.include - ALL_FILES
+        if unknown or not self.include:
+            raise ConfigError(f"include must name some of {sorted(ALL_FILES)}, got "
+                              f"{sorted(self.include)}")
+
+
+def _open_writers(plan: Plan, writers: Writers) -> None:
+    d, inc = plan.out_dir, plan.include
+    if "members" in inc:
+        writers.add("members.csv", CsvAppender(d / "members.csv", MEMBERS_SCHEMA))
+    if "orders" in inc:
+        writers.add("orders.parquet", ParquetAppender(d / "orders.parquet", ONLINE_SCHEMA))
+        if plan.orders_csv:
+            writers.add("orders.csv", CsvAppender(d / "orders.csv", ONLINE_SCHEMA))
+        if plan.split_pos:
+            writers.add("orders_pos.csv", CsvAppender(d / "orders_pos.csv", POS_SCHEMA))
+    if "order_items" in inc:
+        writers.add("order_items.parquet",
+                    ParquetAppender(d / "order_items.parquet", ITEM_SCHEMA))
+    if "events" in inc:
+        writers.add("events.jsonl", JsonlAppender(d / "events.jsonl", frozenset({"properties"})))
+    if "feedback" in inc:
+        writers.add("feedback.csv", CsvAppender(d / "feedback.csv", FEEDBACK_SCHEMA))
+
+
+MEMBERS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ("member_id", "name", "gender", "birthday", "phone", "email",
+                                "province", "city")]
+    + [("city_tier", pa.int8()), ("registered_at", pa.string()), ("channel", pa.string()),
+       ("tier", pa.string())]
+    + [(c, pa.int8()) for c in ("consent_sms", "consent_email", "consent_push")])
+FEEDBACK_SCHEMA = pa.schema([
+    ("feedback_id", pa.string()), ("member_id", pa.string()), ("order_id", pa.string()),
+    ("sku", pa.string()), ("kind", pa.string()), ("rating", pa.int8()),
+    ("content", pa.string()), ("created_at", pa.string()),
+])
+
+
+@dataclass
+class Counters:
+    """Running numbers that make ids unique across chunks."""
+
+    orders: int = 0
+    feedback: int = 0
+    online: int = 0
+    pos: int = 0
+    items: int = 0
+    people: int = 0
+
+
+def _chunk(
+    plan: Plan, chunk: int, lo: int, hi: int, timeline: Timeline, geography: Geography,
+    catalog: Catalog, stores: Stores, scale: float, writers: Writers,
+    log: defects.DirtLog, count: Counters,
+) -> None:
+    """Generate members ``lo..hi-1`` and everything they did, and append it."""
+    members = make_members(plan.rng(chunk, S_MEMBERS), lo, hi, plan.members, timeline,
+                           geography)
+    tastes = draw_tastes(plan.rng(chunk, S_TASTES), members, catalog, stores, scale)
+    timing = purchase_times(plan.rng(chunk, S_TIMING), members, tastes, timeline, stores)
+    baskets = make_baskets(plan.rng(chunk, S_BASKETS), timing, tastes, catalog, timeline)
+    ids = order_ids(timing, count.orders + 1)
+    count.orders += len(timing)
+    count.people += len(members)
+
+    # tier follows the spend of the last twelve months
+    recent = (timing.day > timeline.end - 365) & np.isin(baskets.status, [0, 2])
+    spend = np.bincount(timing.member[recent], weights=(baskets.paid - baskets.refund)[recent],
+                        minlength=len(members)).astype(np.int64)
+    tier = assign_tiers(plan.rng(chunk, S_TIERS), spend)
+
+    # one person under two ids: the app created a second account later
+    mrows = defects.choose_rows(plan.rng(chunk, S_DIRT_MEMBERS), len(members), plan.dirt,
+                                defects.MEMBER_DIRT)
+    alias = mrows["alias_source_id"]
+    arng = plan.rng(chunk, S_ALIAS)
+    alias_id = defects.alias_ids(members.index[alias])
+    room = (timeline.end + 1) * SECONDS_PER_DAY - 3600 - members.registered_at[alias]
+    alias_reg = members.registered_at[alias] + np.minimum(
+        arng.integers(SECONDS_PER_DAY, 500 * SECONDS_PER_DAY, len(alias)), np.maximum(room, 60))
+    member_id = members.member_id.take(pa.array(timing.member))
+    holder = np.full(len(members), -1)
+    holder[alias] = np.arange(len(alias))
+    h = holder[timing.member]
+    moved = (h >= 0) & np.isin(timing.channel, [0, 1])
+    moved &= timing.seconds >= alias_reg[np.maximum(h, 0)]
+    if moved.any():
+        member_id = pc.if_else(pa.array(moved), alias_id.take(pa.array(np.maximum(h, 0))),
+                               member_id)
+
+    orng = plan.rng(chunk, S_DIRT_ORDERS)
+    if "orders" in plan.include:
+        store_rows = timing.store >= 0
+        online = np.flatnonzero(~store_rows) if plan.split_pos else np.arange(len(timing))
+        table = online_table(online, ids, member_id, timing, baskets, stores)
+        files = ("orders.parquet", "orders.csv") if plan.orders_csv else ("orders.parquet",)
+        rows = defects.choose_rows(orng, table.num_rows, plan.dirt * 0.1, defects.ONLINE_DIRT)
+        table = defects.dirty_online(table, rows, baskets.paid[online], files, log)
+        for f in files:
+            log.add(f, "alias_member_id", int(moved[online].sum()))
+            appender = writers.get(f)
+            if appender is not None:
+                appender.write(table)
+        count.online += len(online)
+        if plan.split_pos:
+            pos = np.flatnonzero(store_rows)
+            phone = phone_text(members.phone[timing.member])
+            table = pos_table(pos, ids, member_id, phone, timing, baskets, stores)
+            rows = defects.choose_rows(orng, len(pos), plan.dirt, defects.POS_DIRT)
+            table = defects.dirty_pos(orng, table, rows, timing.seconds[pos],
+                                      baskets.total[pos], baskets.paid[pos], log)
+            _write(writers, "orders_pos.csv", table)
+            count.pos += len(pos)
+    if "order_items" in plan.include:
+        _write(writers, "order_items.parquet", items_table(ids, baskets, catalog))
+    count.items += len(baskets.line_order)
+
+    if "events" in plan.include:
+        events = make_events(plan.rng(chunk, S_EVENTS), members, tastes, timing, baskets,
+                             catalog, timeline, geography, plan.events_per_member)
+        erng = plan.rng(chunk, S_DIRT_EVENTS)
+        rows = defects.choose_rows(erng, events.num_rows, plan.dirt, defects.EVENT_DIRT)
+        log.add("events.jsonl", "duplicate_rows", len(rows["duplicate_rows"]))
+        _write(writers, "events.jsonl", defects.insert_copies(erng, events,
+                                                              rows["duplicate_rows"]))
+    if "feedback" in plan.include:
+        fb = make_feedback(plan.rng(chunk, S_FEEDBACK), members, timing, baskets, catalog,
+                           timeline, ids)
+        fid = code("F", count.feedback + 1 + np.arange(fb.num_rows), 10)
+        count.feedback += fb.num_rows
+        _write(writers, "feedback.csv", fb.add_column(0, "feedback_id", fid))
+
+    if "members" in plan.include:
+        table = members_table(members, geography, tier)
+        aliases = table.take(pa.array(alias))
+        aliases = _alias_rows(arng, aliases, alias_id, alias_reg, members.phone[alias])
+        table = defects.dirty_members(
+            plan.rng(chunk, S_DIRT_MEMBERS + 100), table, mrows,
+            members.birthday * SECONDS_PER_DAY, members.registered_at, members.phone,
+            aliases, log)
+        _write(writers, "members.csv", table)
+
+
+def _alias_rows(
+    rng: np.random.Generator, rows: pa.Table, alias_id: pa.Array, registered: np.ndarray,
+    phone: np.ndarray,
+) -> pa.Table:
+    """The app's copy of a member: new id, same name, phone written differently."""
+    n = rows.num_rows
+    keep_birthday = pa.array(rng.random(n) < 0.5)
+    keep_email = pa.array(rng.random(n) < 0.5)
+    rows = defects.set_column(rows, "member_id", alias_id)
+    rows = defects.set_column(rows, "phone", defects.reformat_phone(rng, phone))
+    rows = defects.set_column(rows, "birthday", pc.if_else(
+        keep_birthday, rows.column("birthday").combine_chunks(), pa.nulls(n, pa.string())))
+    rows = defects.set_column(rows, "email", pc.if_else(
+        keep_email, rows.column("email").combine_chunks(), pa.nulls(n, pa.string())))
+    rows = defects.set_column(rows, "registered_at", format_seconds(registered))
+    rows = defects.set_column(rows, "channel", pa.repeat(pa.scalar("APP"), n))
+    return defects.set_column(rows, "tier", pa.repeat(pa.scalar("普通会员"), n))
+
+
+def _write(writers: Writers, key: str, table: pa.Table) -> None:
+    appender = writers.get(key)
+    if appender is not None:
+        appender.write(table)
+
+
+def run(plan: Plan, progress: Progress | None = None) -> Manifest:
+    """Generate everything the plan asks for and write the manifest."""
+    plan.check()
+    began = time.perf_counter()
+    report = progress or (lambda stage, done, total: None)
+    plan.out_dir.mkdir(parents=True, exist_ok=True)
+    timeline = Timeline.build(plan.start, plan.end)
+    geography = Geography.build()
+    n_products = int(np.clip(plan.members // 25, 600, 20_000))
+    catalog = build_catalog(plan.rng(GLOBAL_CHUNK, 1), n_products, timeline)
+    stores = build_stores(plan.rng(GLOBAL_CHUNK, 2), store_count(plan.members), geography,
+                          timeline)
+    scale = rate_scale(timeline, plan.orders_per_member) if plan.orders_per_member > 0 else 0.0
+    log = defects.DirtLog()
+    count = Counters()
+    with Writers() as writers:
+        if "products" in plan.include:
+            writers.add("products.csv", CsvAppender(plan.out_dir / "products.csv",
+                                                    catalog.table().schema))
+            _write(writers, "products.csv", catalog.table())
+        report("products", 1, 1)
+        if "stores" in plan.include:
+            table = stores.table(geography)
+            writers.add("stores.csv", CsvAppender(plan.out_dir / "stores.csv", table.schema))
+            _write(writers, "stores.csv", table)
+        report("stores", 1, 1)
+        _open_writers(plan, writers)
+        for chunk, lo in enumerate(range(0, plan.members, plan.chunk_members)):
+            hi = min(lo + plan.chunk_members, plan.members)
+            _chunk(plan, chunk, lo, hi, timeline, geography, catalog, stores, scale,
+                   writers, log, count)
+            report("members", hi, plan.members)
+        rows = {key: a.rows for key, a in writers.open.items()}
+    manifest = _manifest(plan, rows, log, count, time.perf_counter() - began,
+                         len(catalog), len(stores))
+    (plan.out_dir / "manifest.json").write_text(
+        manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    report("manifest", 1, 1)
+    return manifest
+
+
+def _manifest(
+    plan: Plan, rows: dict[str, int], log: defects.DirtLog, count: Counters,
+    seconds: float, products: int, stores: int,
+) -> Manifest:
+    entries = [
+        FileEntry(path=path, table=table, rows=rows[path], format=fmt,  # type: ignore[arg-type]
+                  header_language="zh" if path == "orders_pos.csv" else "en",
+                  alternative_of="orders.parquet" if path == "orders.csv" else None)
+        for path, table, fmt in FILES if path in rows
+    ]
+    by_file = {f: k for f, k in log.by_file().items() if f in rows}
+    by_kind: dict[str, int] = {}
+    for kinds in by_file.values():
+        for kind, n in kinds.items():
+            by_kind[kind] = by_kind.get(kind, 0) + n
+    return Manifest(
+        seed=plan.seed,
+        parameters={
+            "members": plan.members, "dirt": plan.dirt, "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(), "orders_per_member": plan.orders_per_member,
+            "events_per_member": plan.events_per_member, "include": sorted(plan.include),
+            "orders_csv": plan.orders_csv, "split_pos": plan.split_pos,
+            "chunk_members": plan.chunk_members, "timezone": "Asia/Shanghai",
+        },
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        duration_seconds=round(seconds, 3),
+        files=entries,
+        dirt=DirtReport(share=plan.dirt, total=sum(by_kind.values()),
+                        by_kind=dict(sorted(by_kind.items())), by_file=by_file),
+        stats={"people": count.people, "orders": count.orders, "online_orders": count.online,
+               "pos_orders": count.pos, "order_items": count.items, "products": products,
+               "stores": stores, "window_days": day_number(plan.end) - day_number(plan.start)
+               + 1},
+    )

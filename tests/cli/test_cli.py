@@ -97,4 +97,4 @@ def test_mapping_suggest(tmp_path: Path, write_file: Callable[[str, str], Path])
 def test_english_messages(tmp_path: Path, write_file: Callable[[str, str], Path]) -> None:
     wh = tmp_path / "en.duckdb"
     code, out = _run(wh, "--lang", "en", "ingest", "orders", str(write_file("o.csv", ORDERS)))
-    assert code == 0 and "rows read" in out and "unparseable timestamp" in out
+    assert code == 0 and "rows read" in out and "Unparseable timestamp" in out

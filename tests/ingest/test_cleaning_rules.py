@@ -117,3 +117,18 @@ def test_outliers_flagged_but_kept(engine: DuckDBEngine,
     assert result.flagged == 1 and result.new == 401
     assert engine.fetchall("SELECT source_row, reason, action FROM quarantine") == [
         (402, "outlier_amount", "flagged")]
+
+
+def test_every_reason_a_rule_can_give_has_labels() -> None:
+    from memberlens.ingest import REASON_LABELS
+    from memberlens.ingest.cleaning_rules import build_rule
+    from memberlens.schema import CANONICAL_TABLES
+
+    reasons = {"duplicate_row", "duplicate_key", "outlier_amount"}
+    for table in CANONICAL_TABLES.values():
+        for col in table.columns:
+            for source_type in ("VARCHAR", "BIGINT"):
+                rule = build_rule(col, source_type, timezone="Asia/Shanghai")
+                reasons |= {p.reason for p in rule.problems}
+    assert reasons <= set(REASON_LABELS)
+    assert all(zh and en and zh != en for zh, en in REASON_LABELS.values())

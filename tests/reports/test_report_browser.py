@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from memberlens.ingest import reason_label
 from memberlens.reports import CleaningRow, ReportData, render_report
 from memberlens.reports import html_report as html_report_module
 from memberlens.reports.headless import ChartStatus, chart_status, render_dom, screenshot
@@ -51,7 +52,7 @@ def test_every_chart_renders_in_chromium(zh_dom: str, report_data: ReportData) -
     assert "重要价值客户" in charts["rfm"].text
     assert any("会员贡献" in t for t in charts["pareto"].text)
     assert report_data.monthly[0].month in charts["monthly"].text
-    assert "整行重复" in charts["cleaning"].text
+    assert reason_label("duplicate_row", "zh") in charts["cleaning"].text
 
 
 def test_english_report_renders(chromium: str, report_data: ReportData, tmp_path: Path) -> None:
@@ -59,7 +60,7 @@ def test_english_report_renders(chromium: str, report_data: ReportData, tmp_path
     charts = chart_status(render_dom(out, browser=chromium))
     _assert_all_drawn(charts)
     assert "Important value" in charts["rfm"].text
-    assert "Duplicate row" in charts["cleaning"].text
+    assert reason_label("duplicate_row", "en") in charts["cleaning"].text
 
 
 def test_screenshot_shows_the_report(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from memberlens.ingest import reason_label
 from memberlens.reports import (
     CleaningRow,
     ReportData,
@@ -132,7 +133,8 @@ def test_chinese_labels_and_headline(report_data: ReportData) -> None:
     assert "前 20% 会员贡献 74% 销售额" in text
     for heading in ("RFM 客户分层", "帕累托曲线", "月度销售额与活跃会员", "数据清洗摘要"):
         assert heading in text
-    assert "手机号无效" in text and "整行重复" in text  # reason codes get Chinese labels
+    assert reason_label("invalid_phone", "zh") in text  # reason codes get Chinese labels
+    assert reason_label("duplicate_row", "zh") in text
     assert "invalid_phone" not in text
 
 

@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .seasonality import PROMO_CODES, Timeline
 from .catalog import Catalog
 from .categories import LEAVES
 from .purchases import Tastes, Timing
+from .seasonality import PROMO_CODES, Timeline
 from .textcols import fixed_text, join, pick, random_chars
 
 STATUSES = ("completed", "refunded", "partially_refunded", "cancelled")

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .baskets import Baskets
-from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, Timeline, sample_seconds
 from .catalog import Catalog
 from .geography import Geography
 from .people import Members
 from .purchases import ONLINE_CHANNELS, Tastes, Timing
+from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, Timeline, sample_seconds
 from .textcols import fixed_text, format_seconds, join, literal, pick
 
 EVENT_TYPES = ("view", "search", "cart", "click", "login", "open", "share", "favorite")

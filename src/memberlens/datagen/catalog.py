@@ -13,7 +13,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .seasonality import Timeline
 from .categories import (
     FEMALE_LEANING,
     LEAVES,
@@ -21,6 +20,7 @@ from .categories import (
     PARENT_LEANING,
     PRODUCT_STYLES,
 )
+from .seasonality import Timeline
 from .textcols import code, dates, join, money, pick
 
 IntArray = npt.NDArray[np.int64]

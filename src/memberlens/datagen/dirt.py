@@ -222,7 +222,8 @@ def dirty_online(
 ) -> pa.Table:
     """A few impossible amounts even in the platform export."""
     col = table.column("paid_amount").combine_chunks()
-    col = replace_at(col, rows["negative_amount"], money(-np.maximum(paid[rows["negative_amount"]], 100)))
+    negative = rows["negative_amount"]
+    col = replace_at(col, negative, money(-np.maximum(paid[negative], 100)))
     col = replace_at(col, rows["absurd_amount"],
                      money(np.full(len(rows["absurd_amount"]), ABSURD_CENTS)))
     for f in files:

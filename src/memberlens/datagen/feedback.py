@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .baskets import Baskets
-from .seasonality import SECONDS_PER_DAY, Timeline
 from .catalog import Catalog
 from .categories import LEAVES
 from .people import Members
 from .purchases import Timing
+from .seasonality import SECONDS_PER_DAY, Timeline
 from .textcols import format_seconds, join, pick
 
 KINDS = ("review", "rating", "survey", "ticket")

@@ -37,7 +37,7 @@ from .order_tables import (
     pos_table,
 )
 from .people import assign_tiers, make_members, members_table, phone_text
-from .purchases import draw_tastes, purchase_times, rate_scale
+from .purchases import Calibration, calibrate, draw_tastes, purchase_times
 from .seasonality import SECONDS_PER_DAY, Timeline, day_number
 from .stores import Stores, build_stores, store_count
 from .textcols import code, format_seconds
@@ -139,13 +139,14 @@ class Counters:
 
 def _chunk(
     plan: Plan, chunk: int, lo: int, hi: int, timeline: Timeline, geography: Geography,
-    catalog: Catalog, stores: Stores, scale: float, writers: Writers,
-    log: defects.DirtLog, count: Counters,
-) -> None:
-    """Generate members ``lo..hi-1`` and everything they did, and append it."""
+    catalog: Catalog, stores: Stores, calibration: Calibration, log: defects.DirtLog,
+    count: Counters,
+) -> list[tuple[str, pa.Table]]:
+    """Generate members ``lo..hi-1`` and everything they did, as tables per file."""
+    out: list[tuple[str, pa.Table]] = []
     members = make_members(plan.rng(chunk, S_MEMBERS), lo, hi, plan.members, timeline,
                            geography)
-    tastes = draw_tastes(plan.rng(chunk, S_TASTES), members, catalog, stores, scale)
+    tastes = draw_tastes(plan.rng(chunk, S_TASTES), members, catalog, stores, calibration)
     timing = purchase_times(plan.rng(chunk, S_TIMING), members, tastes, timeline, stores)
     baskets = make_baskets(plan.rng(chunk, S_BASKETS), timing, tastes, catalog, timeline)
     ids = order_ids(timing, count.orders + 1)
@@ -187,9 +188,7 @@ def _chunk(
         table = defects.dirty_online(table, rows, baskets.paid[online], files, log)
         for f in files:
             log.add(f, "alias_member_id", int(moved[online].sum()))
-            appender = writers.get(f)
-            if appender is not None:
-                appender.write(table)
+            out.append((f, table))
         count.online += len(online)
         if plan.split_pos:
             pos = np.flatnonzero(store_rows)
@@ -198,10 +197,10 @@ def _chunk(
             rows = defects.choose_rows(orng, len(pos), plan.dirt, defects.POS_DIRT)
             table = defects.dirty_pos(orng, table, rows, timing.seconds[pos],
                                       baskets.total[pos], baskets.paid[pos], log)
-            _write(writers, "orders_pos.csv", table)
+            out.append(("orders_pos.csv", table)
             count.pos += len(pos)
     if "order_items" in plan.include:
-        _write(writers, "order_items.parquet", items_table(ids, baskets, catalog))
+        out.append(("order_items.parquet", items_table(ids, baskets, catalog))
     count.items += len(baskets.line_order)
 
     if "events" in plan.include:
@@ -210,14 +209,14 @@ def _chunk(
         erng = plan.rng(chunk, S_DIRT_EVENTS)
         rows = defects.choose_rows(erng, events.num_rows, plan.dirt, defects.EVENT_DIRT)
         log.add("events.jsonl", "duplicate_rows", len(rows["duplicate_rows"]))
-        _write(writers, "events.jsonl", defects.insert_copies(erng, events,
+        out.append(("events.jsonl", defects.insert_copies(erng, events,
                                                               rows["duplicate_rows"]))
     if "feedback" in plan.include:
         fb = make_feedback(plan.rng(chunk, S_FEEDBACK), members, timing, baskets, catalog,
                            timeline, ids)
         fid = code("F", count.feedback + 1 + np.arange(fb.num_rows), 10)
         count.feedback += fb.num_rows
-        _write(writers, "feedback.csv", fb.add_column(0, "feedback_id", fid))
+        out.append(("feedback.csv", fb.add_column(0, "feedback_id", fid))
 
     if "members" in plan.include:
         table = members_table(members, geography, tier)
@@ -227,7 +226,7 @@ def _chunk(
             plan.rng(chunk, S_DIRT_MEMBERS + 100), table, mrows,
             members.birthday * SECONDS_PER_DAY, members.registered_at, members.phone,
             aliases, log)
-        _write(writers, "members.csv", table)
+        out.append(("members.csv", table)
 
 
 def _alias_rows(
@@ -267,24 +266,24 @@ def run(plan: Plan, progress: Progress | None = None) -> Manifest:
     catalog = build_catalog(plan.rng(GLOBAL_CHUNK, 1), n_products, timeline)
     stores = build_stores(plan.rng(GLOBAL_CHUNK, 2), store_count(plan.members), geography,
                           timeline)
-    scale = rate_scale(timeline, plan.orders_per_member) if plan.orders_per_member > 0 else 0.0
+    calibration = calibrate(timeline, plan.orders_per_member)
     log = defects.DirtLog()
     count = Counters()
     with Writers() as writers:
         if "products" in plan.include:
             writers.add("products.csv", CsvAppender(plan.out_dir / "products.csv",
                                                     catalog.table().schema))
-            _write(writers, "products.csv", catalog.table())
+            out.append(("products.csv", catalog.table())
         report("products", 1, 1)
         if "stores" in plan.include:
             table = stores.table(geography)
             writers.add("stores.csv", CsvAppender(plan.out_dir / "stores.csv", table.schema))
-            _write(writers, "stores.csv", table)
+            out.append(("stores.csv", table)
         report("stores", 1, 1)
         _open_writers(plan, writers)
         for chunk, lo in enumerate(range(0, plan.members, plan.chunk_members)):
             hi = min(lo + plan.chunk_members, plan.members)
-            _chunk(plan, chunk, lo, hi, timeline, geography, catalog, stores, scale,
+            _chunk(plan, chunk, lo, hi, timeline, geography, catalog, stores, calibration,
                    writers, log, count)
             report("members", hi, plan.members)
         rows = {key: a.rows for key, a in writers.open.items()}

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .baskets import STATUSES, Baskets
-from .seasonality import date_parts
 from .catalog import Catalog
 from .purchases import ONLINE_CHANNELS, Timing
+from .seasonality import date_parts
 from .stores import Stores
-from .textcols import digits, fixed_text, format_seconds, money, pick, timestamps
+from .textcols import format_seconds, join, money, number_text, pick, timestamps
 
 STATUS_ZH = ("已完成", "已退款", "部分退款", "已取消")
 POS_COLUMNS = {
@@ -44,11 +45,10 @@ IntArray = npt.NDArray[np.int64]
 
 def order_ids(timing: Timing, first_number: int) -> pa.Array:
     """``O2024111100001234`` (online) / ``P…`` (till): letter, order date, sequence."""
-    m = len(timing)
     y, mo, d = date_parts(timing.day)
-    letter = np.where(timing.store >= 0, ord("P"), ord("O")).astype(np.uint8)[:, None]
-    return fixed_text(letter, digits(y * 10_000 + mo * 100 + d, 8),
-                      digits(first_number + np.arange(m), 9))
+    number = (y * 10_000 + mo * 100 + d) * 1_000_000_000 + first_number + np.arange(len(timing))
+    letter = pc.if_else(pa.array(timing.store >= 0), "P", "O")
+    return join(letter, number_text(number))
 
 
 def online_table(

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import zh_names
-from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
 from .geography import Geography
-from .textcols import code, digits, fixed_text, format_seconds, join, pick, with_nulls
+from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
+from .textcols import code, digits, format_seconds, join, number_text, pick, with_nulls
 
 REG_CHANNELS = ("门店", "APP", "小程序", "天猫", "京东", "官网")
 REG_CHANNEL_SHARE = np.array([0.36, 0.20, 0.24, 0.10, 0.06, 0.04])
@@ -109,7 +109,7 @@ def _phones(rng: np.random.Generator, index: IntArray) -> IntArray:
 
 def phone_text(phone: IntArray) -> pa.Array:
     """Phone numbers as 11-character strings."""
-    return fixed_text(digits(phone, 11))
+    return number_text(phone)
 
 
 def make_members(

@@ -19,13 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
+from memberlens.errors import ConfigError
+
 from .catalog import Catalog
 from .people import PRE_WINDOW_SHARE, REG_CHANNELS, Members
+from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, STORE_HOURS, Timeline, sample_seconds
 from .stores import Stores
 
 RATE_SHAPE = 0.8  # r of the Gamma prior on purchase rates
-DROPOUT_A, DROPOUT_B = 1.0, 3.5  # Beta prior on the drop-out probability
+DROPOUT_A, DROPOUT_B = 1.0, 3.5  # Beta prior on the drop-out probability (at 6 orders)
+MIN_DROPOUT = 1e-4
 MAX_RATE = 1.0  # no member buys more than about once a day on average
 FAVOURITES = 5  # leaf categories a member mostly buys from
 
@@ -74,6 +77,24 @@ class Timing:
         return self.seconds // SECONDS_PER_DAY
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """Population parameters of the purchase process for one run."""
+
+    scale: float  # α: mean purchase rate per average day is RATE_SHAPE * scale
+    dropout_b: float  # b of the Beta(a, b) drop-out prior
+
+
+def dropout_b(orders_per_member: float) -> float:
+    """Members live longer when more orders per member are asked for.
+
+    b = 3.5 at the default 6 orders; it grows with the target so that the rate of
+    members still alive stays about 13 times the target over the window instead of
+    exploding (with b fixed, 20 orders per member would need daily shoppers).
+    """
+    return float(np.clip(DROPOUT_B * orders_per_member / 6.0, 3.0, 60.0))
+
+
 def _expected_in_window(
     scale: float, g: FloatArray, p: FloatArray, reg_op: FloatArray, timeline: Timeline
 ) -> float:
@@ -87,16 +108,19 @@ def _expected_in_window(
     return float(count.mean())
 
 
-def rate_scale(timeline: Timeline, orders_per_member: float) -> float:
-    """α such that members write ``orders_per_member`` orders on average.
+def calibrate(timeline: Timeline, orders_per_member: float) -> Calibration:
+    """Find α so that members write ``orders_per_member`` orders on average.
 
     Depends only on the calendar and the parameter (a fixed pilot sample), never on
     the seed or the chunking, so every chunk uses the same value.
     """
+    b = dropout_b(orders_per_member)
+    if orders_per_member <= 0:
+        return Calibration(0.0, b)
     rng = np.random.default_rng(0x5EED_CA11)
     n = 60_000
     g = rng.gamma(RATE_SHAPE, 1.0, n)
-    p = rng.beta(DROPOUT_A, DROPOUT_B, n)
+    p = np.clip(rng.beta(DROPOUT_A, b, n), MIN_DROPOUT, 1.0)
     v = rng.random(n)
     pre = v < PRE_WINDOW_SHARE
     pre_span = timeline.start - timeline.origin
@@ -111,17 +135,23 @@ def rate_scale(timeline: Timeline, orders_per_member: float) -> float:
             lo = mid
         else:
             hi = mid
-    return float(np.exp(hi))
+    reached = _expected_in_window(float(np.exp(hi)), g, p, reg_op, timeline)
+    if reached < 0.97 * orders_per_member:
+        raise ConfigError(
+            f"orders_per_member={orders_per_member} cannot be reached in a window of "
+            f"{timeline.end - timeline.start + 1} days (at most about {reached:.0f}); "
+            "lower it or widen the window")
+    return Calibration(float(np.exp(hi)), b)
 
 
 def draw_tastes(
     rng: np.random.Generator, members: Members, catalog: Catalog, stores: Stores,
-    scale: float,
+    calibration: Calibration,
 ) -> Tastes:
     """Draw every member's latent traits (independent of the seasonal clock)."""
     n = len(members)
-    rate = np.minimum(rng.gamma(RATE_SHAPE, 1.0, n) * scale, MAX_RATE)
-    dropout = np.clip(rng.beta(DROPOUT_A, DROPOUT_B, n), 1e-4, 1.0)
+    rate = np.minimum(rng.gamma(RATE_SHAPE, 1.0, n) * calibration.scale, MAX_RATE)
+    dropout = np.clip(rng.beta(DROPOUT_A, calibration.dropout_b, n), MIN_DROPOUT, 1.0)
     # favourite leaves: drawn by popularity, tilted by gender and life stage
     weights = np.tile(catalog.popularity, (n, 1))
     weights = np.where(members.female[:, None], weights * catalog.female_bias,

@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from .seasonality import Timeline
 from .geography import Geography
+from .seasonality import Timeline
 from .textcols import code, dates, join, pick
 
 STORE_TYPES = ("旗舰店", "标准店", "社区店", "奥莱店")

@@ -5,20 +5,20 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 REASON_LABELS: dict[str, tuple[str, str]] = {
-    "missing_required": ("缺少必填值", "required value missing"),
-    "invalid_timestamp": ("时间无法解析", "unparseable timestamp"),
-    "invalid_date": ("日期无法解析", "unparseable date"),
-    "invalid_amount": ("金额无法解析", "unparseable amount"),
-    "negative_amount": ("金额为负", "negative amount"),
-    "absurd_amount": ("金额超出合理范围", "absurd amount"),
-    "invalid_phone": ("手机号无效", "invalid phone number"),
-    "invalid_email": ("邮箱无效", "invalid email"),
-    "invalid_value": ("取值无效", "invalid value"),
-    "out_of_range": ("超出取值范围", "value out of range"),
-    "future_timestamp": ("时间在未来", "timestamp in the future"),
-    "duplicate_row": ("完全重复的行", "exact duplicate row"),
-    "duplicate_key": ("主键重复（保留最后一条）", "duplicate key (last one kept)"),
-    "outlier_amount": ("金额异常偏高（已保留）", "unusually high amount (kept)"),
+    "missing_required": ("缺少必填值", "Required value missing"),
+    "invalid_timestamp": ("时间无法解析", "Unparseable timestamp"),
+    "invalid_date": ("日期无法解析", "Unparseable date"),
+    "invalid_amount": ("金额无法解析", "Unparseable amount"),
+    "negative_amount": ("金额为负", "Negative amount"),
+    "absurd_amount": ("金额超出合理范围", "Absurd amount"),
+    "invalid_phone": ("手机号无效", "Invalid phone number"),
+    "invalid_email": ("邮箱无效", "Invalid email"),
+    "invalid_value": ("取值无效", "Invalid value"),
+    "out_of_range": ("超出取值范围", "Value out of range"),
+    "future_timestamp": ("时间在未来", "Timestamp in the future"),
+    "duplicate_row": ("完全重复的行", "Exact duplicate row"),
+    "duplicate_key": ("主键重复（保留最后一条）", "Duplicate key (last one kept)"),
+    "outlier_amount": ("金额异常偏高（已保留）", "Unusually high amount (kept)"),
 }
 
 

@@ -15,32 +15,14 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from memberlens.ingest.summary import REASON_LABELS, reason_label
+
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 
-# Reason codes come from the ingest cleaning rules; unknown codes are shown as-is so a
-# new rule never breaks the report, it only shows its raw code until labelled here.
-REASON_LABELS: Final[dict[str, dict[Lang, str]]] = {
-    "missing_required": {"zh": "缺少必填字段", "en": "Missing required field"},
-    "invalid_timestamp": {"zh": "时间格式无效", "en": "Invalid timestamp"},
-    "invalid_amount": {"zh": "金额格式无效", "en": "Invalid amount"},
-    "negative_amount": {"zh": "金额为负数", "en": "Negative amount"},
-    "absurd_amount": {"zh": "金额大得离谱", "en": "Implausible amount"},
-    "invalid_phone": {"zh": "手机号无效", "en": "Invalid phone number"},
-    "invalid_email": {"zh": "邮箱无效", "en": "Invalid email"},
-    "duplicate_row": {"zh": "整行重复", "en": "Duplicate row"},
-    "duplicate_key": {"zh": "主键重复", "en": "Duplicate key"},
-    "outlier_amount": {"zh": "金额异常值", "en": "Outlier amount"},
-    "out_of_range": {"zh": "超出取值范围", "en": "Out of range"},
-    "invalid_value": {"zh": "取值无效", "en": "Invalid value"},
-    "future_timestamp": {"zh": "时间晚于当前", "en": "Timestamp in the future"},
-}
-
-
-def reason_label(code: str, lang: Lang) -> str:
-    """Human label for a cleaning reason code; the code itself when it is unknown."""
-    labels = REASON_LABELS.get(code)
-    return labels[lang] if labels else code
+# Reason codes and their wording belong to the ingest cleaning rules; an unknown code is
+# shown as-is, so a new rule never breaks the report.
+__all__ = ["LANGS", "REASON_LABELS", "UI_TEXT", "Lang", "reason_label"]
 
 
 _ZH: Final[dict[str, str]] = {

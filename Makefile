@@ -19,12 +19,12 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/memberlens demo
 
-## Chromium for the browser tests (Debian package; needs root, skipped otherwise)
+## Chromium and a Chinese font for the browser tests (Debian packages; needs root, else skipped)
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
-	    echo "chromium not installed: browser tests will be skipped"; }
+	@if command -v dpkg >/dev/null 2>&1 && dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "chromium not installed: browser tests will be skipped"; fi
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

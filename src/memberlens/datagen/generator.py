@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -173,7 +174,8 @@ def _chunk(
     holder[alias] = np.arange(len(alias))
     h = holder[timing.member]
     moved = (h >= 0) & np.isin(timing.channel, [0, 1])
-    moved &= timing.seconds >= alias_reg[np.maximum(h, 0)]
+    if len(alias):
+        moved &= timing.seconds >= alias_reg[np.maximum(h, 0)]
     if moved.any():
         member_id = pc.if_else(pa.array(moved), alias_id.take(pa.array(np.maximum(h, 0))),
                                member_id)
@@ -197,10 +199,10 @@ def _chunk(
             rows = defects.choose_rows(orng, len(pos), plan.dirt, defects.POS_DIRT)
             table = defects.dirty_pos(orng, table, rows, timing.seconds[pos],
                                       baskets.total[pos], baskets.paid[pos], log)
-            out.append(("orders_pos.csv", table)
+            out.append(("orders_pos.csv", table))
             count.pos += len(pos)
     if "order_items" in plan.include:
-        out.append(("order_items.parquet", items_table(ids, baskets, catalog))
+        out.append(("order_items.parquet", items_table(ids, baskets, catalog)))
     count.items += len(baskets.line_order)
 
     if "events" in plan.include:
@@ -209,14 +211,14 @@ def _chunk(
         erng = plan.rng(chunk, S_DIRT_EVENTS)
         rows = defects.choose_rows(erng, events.num_rows, plan.dirt, defects.EVENT_DIRT)
         log.add("events.jsonl", "duplicate_rows", len(rows["duplicate_rows"]))
-        out.append(("events.jsonl", defects.insert_copies(erng, events,
-                                                              rows["duplicate_rows"]))
+        events = defects.insert_copies(erng, events, rows["duplicate_rows"])
+        out.append(("events.jsonl", events))
     if "feedback" in plan.include:
         fb = make_feedback(plan.rng(chunk, S_FEEDBACK), members, timing, baskets, catalog,
                            timeline, ids)
         fid = code("F", count.feedback + 1 + np.arange(fb.num_rows), 10)
         count.feedback += fb.num_rows
-        out.append(("feedback.csv", fb.add_column(0, "feedback_id", fid))
+        out.append(("feedback.csv", fb.add_column(0, "feedback_id", fid)))
 
     if "members" in plan.include:
         table = members_table(members, geography, tier)
@@ -226,7 +228,8 @@ def _chunk(
             plan.rng(chunk, S_DIRT_MEMBERS + 100), table, mrows,
             members.birthday * SECONDS_PER_DAY, members.registered_at, members.phone,
             aliases, log)
-        out.append(("members.csv", table)
+        out.append(("members.csv", table))
+    return out
 
 
 def _alias_rows(
@@ -248,10 +251,11 @@ def _alias_rows(
     return defects.set_column(rows, "tier", pa.repeat(pa.scalar("普通会员"), n))
 
 
-def _write(writers: Writers, key: str, table: pa.Table) -> None:
-    appender = writers.get(key)
-    if appender is not None:
-        appender.write(table)
+def _write(writers: Writers, tables: list[tuple[str, pa.Table]]) -> None:
+    for key, table in tables:
+        appender = writers.get(key)
+        if appender is not None:
+            appender.write(table)
 
 
 def run(plan: Plan, progress: Progress | None = None) -> Manifest:
@@ -269,23 +273,32 @@ def run(plan: Plan, progress: Progress | None = None) -> Manifest:
     calibration = calibrate(timeline, plan.orders_per_member)
     log = defects.DirtLog()
     count = Counters()
-    with Writers() as writers:
+    # chunk i is written on a second thread while chunk i+1 is generated; at most one
+    # write is pending, so at most two chunks are in memory
+    with Writers() as writers, ThreadPoolExecutor(max_workers=1) as pool:
         if "products" in plan.include:
             writers.add("products.csv", CsvAppender(plan.out_dir / "products.csv",
                                                     catalog.table().schema))
-            out.append(("products.csv", catalog.table())
+            _write(writers, [("products.csv", catalog.table())])
         report("products", 1, 1)
         if "stores" in plan.include:
             table = stores.table(geography)
             writers.add("stores.csv", CsvAppender(plan.out_dir / "stores.csv", table.schema))
-            out.append(("stores.csv", table)
+            _write(writers, [("stores.csv", table)])
         report("stores", 1, 1)
         _open_writers(plan, writers)
+        pending: Future[None] | None = None
         for chunk, lo in enumerate(range(0, plan.members, plan.chunk_members)):
             hi = min(lo + plan.chunk_members, plan.members)
-            _chunk(plan, chunk, lo, hi, timeline, geography, catalog, stores, calibration,
-                   writers, log, count)
+            tables = _chunk(plan, chunk, lo, hi, timeline, geography, catalog, stores,
+                            calibration, log, count)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(_write, writers, tables)
+            del tables
             report("members", hi, plan.members)
+        if pending is not None:
+            pending.result()
         rows = {key: a.rows for key, a in writers.open.items()}
     manifest = _manifest(plan, rows, log, count, time.perf_counter() - began,
                          len(catalog), len(stores))

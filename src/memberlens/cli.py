@@ -220,7 +220,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="随机种子 random seed")] = 42,
 ) -> None:
     """一键演示 Generate data, load it, profile members and write the report."""
-    from .cli_output import load_table
+    from .cli_output import loads_summary
     from .demo import run_demo
 
     settings = _settings(ctx)
@@ -236,13 +236,12 @@ def demo(
 
         result = run_demo(directory, members=members, seed=seed, settings=settings,
                           progress=tick, lang=lang)
-    for load in result.loads:
-        console.print(load_table(load, lang))
+    console.print(loads_summary(result.loads, lang))
     console.print(msg("profile_done", lang, **result.profile))
     console.rule(msg("demo_done", lang))
     console.print(f"{msg('demo_report', lang)}: [bold]{result.report.resolve()}[/]")
     console.print(f"{msg('demo_warehouse', lang)}: {result.warehouse.resolve()}")
-    sample = result.loads[0].model_dump()["mapping"] and "M00000001"
+    sample = result.sample_member
     console.print(f"{msg('demo_next', lang)}:\n"
                   f"  memberlens -w {result.warehouse} profile {sample}\n"
                   f"  memberlens -w {result.warehouse} sql \"SELECT rfm_class_zh, count(*) "

@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from pathlib import Path
+
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
@@ -29,6 +31,25 @@ def load_table(result: LoadResult, lang: str) -> Table:
         t.add_row(msg("fuzzy", lang), ", ".join(f"{k}→{v}" for k, v in result.fuzzy.items()))
     if result.ignored_columns:
         t.add_row(msg("ignored", lang), ", ".join(result.ignored_columns))
+    return t
+
+
+def loads_summary(results: list[LoadResult], lang: str) -> Table:
+    """One row per loaded file, and the reasons summed over all of them."""
+    t = Table(title=msg("cleaning_summary", lang), title_justify="left")
+    t.add_column(msg("table", lang), no_wrap=True)
+    t.add_column(msg("file", lang), overflow="fold")
+    for key in ("rows_in", "new", "rejected", "duplicates", "flagged", "cleared"):
+        t.add_column(msg(f"h_{key}", lang), justify="right", no_wrap=True)
+    reasons: dict[str, int] = {}
+    for r in results:
+        t.add_row(r.table, Path(r.file).name, *(f"{getattr(r, k):,}" for k in (
+            "rows_in", "new", "rejected", "duplicates", "flagged", "cleared")))
+        for code, n in r.reasons.items():
+            reasons[code] = reasons.get(code, 0) + n
+    if reasons:
+        t.caption = "; ".join(f"{reason_label(c, lang)} {n:,}"
+                              for c, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     return t
 
 

@@ -25,6 +25,7 @@ class DemoResult:
     report: Path
     loads: list[LoadResult] = field(default_factory=list)
     profile: dict[str, object] = field(default_factory=dict)
+    sample_member: str = ""
 
 
 def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: float = 0.02,
@@ -59,6 +60,10 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
             progress("ingest:done", len(files), len(files))
             progress("profile", 0, 1)
         result.profile = build_member_profile(engine)
+        # a member worth looking at: the most valuable one
+        result.sample_member = str(engine.scalar(
+            "SELECT member_id FROM member_profile WHERE rfm_class = 'important_value' "
+            "ORDER BY monetary DESC LIMIT 1") or "")
         if progress:
             progress("profile", 1, 1)
             progress("report", 0, 1)

@@ -31,6 +31,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rfm": ("RFM 价值", "RFM value"),
     "latest_orders": ("最近订单", "Latest orders"),
     "no_orders": ("暂无订单", "No orders yet"),
+    "h_rows_in": ("读取", "read"),
+    "h_new": ("新增", "new"),
+    "h_rejected": ("拒绝", "rejected"),
+    "h_duplicates": ("重复", "dupes"),
+    "h_flagged": ("异常", "outliers"),
+    "h_cleared": ("清空", "cleared"),
+    "cleaning_summary": ("清洗与导入摘要", "Cleaning and load summary"),
+    "table": ("表", "table"),
+    "file": ("文件", "file"),
     "rows_returned": ("共 {n} 行", "{n} rows"),
 }
 

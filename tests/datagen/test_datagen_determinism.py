@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from memberlens.datagen import generate
 from memberlens.datagen.generator import ALL_FILES, CHUNK_MEMBERS, Plan, run
@@ -43,14 +46,12 @@ def test_leaving_files_out_does_not_change_the_others(tmp_path: Path) -> None:
 
 
 def test_many_small_chunks_keep_ids_unique(tmp_path: Path) -> None:
-    plan = Plan(out_dir=tmp_path, members=1_000, seed=4, dirt=0.0, start=generate.__kwdefaults__[
-        "start"], end=generate.__kwdefaults__["end"], orders_per_member=6.0,
-        events_per_member=4.0, include=ALL_FILES, orders_csv=False, split_pos=True,
-        chunk_members=CHUNK_MEMBERS)
+    plan = Plan(out_dir=tmp_path, members=1_000, seed=4, dirt=0.0, start=date(2023, 1, 1),
+                end=date(2025, 12, 31), orders_per_member=6.0, events_per_member=4.0,
+                include=ALL_FILES, orders_csv=False, split_pos=True,
+                chunk_members=CHUNK_MEMBERS)
     one = run(plan)
     many = run(replace(plan, out_dir=tmp_path / "many", chunk_members=150))
-    import duckdb
-
     con = duckdb.connect()
     ids = con.execute(f"""
         select count(*), count(distinct order_id) from (

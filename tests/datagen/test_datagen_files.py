@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import Dataset
+from datagen_fixtures import Dataset
 
 from memberlens.datagen import ALL_FILES, generate
 from memberlens.errors import ConfigError
@@ -89,7 +91,7 @@ def test_orders_per_member_is_honoured(default: Dataset) -> None:
     assert 5.0 < stats["orders"] / stats["people"] < 7.0
 
 
-def test_include_and_orders_csv(tmp_path: pytest.TempPathFactory) -> None:
+def test_include_and_orders_csv(tmp_path: Path) -> None:
     m = generate(tmp_path, members=300, seed=1, include=frozenset({"members", "orders"}),
                  orders_csv=True)
     assert [f.path for f in m.files] == ["members.csv", "orders.parquet", "orders.csv",
@@ -101,7 +103,7 @@ def test_include_and_orders_csv(tmp_path: pytest.TempPathFactory) -> None:
     assert not (tmp_path / "events.jsonl").exists()
 
 
-def test_split_pos_false_puts_store_orders_in_orders(tmp_path: pytest.TempPathFactory) -> None:
+def test_split_pos_false_puts_store_orders_in_orders(tmp_path: Path) -> None:
     m = generate(tmp_path, members=500, seed=1, include=frozenset({"orders"}), split_pos=False)
     assert [f.path for f in m.files] == ["orders.parquet"]
     orders = pq.read_table(tmp_path / "orders.parquet").to_pydict()
@@ -111,7 +113,7 @@ def test_split_pos_false_puts_store_orders_in_orders(tmp_path: pytest.TempPathFa
     assert stores and all(s is not None for s in stores)
 
 
-def test_progress_reaches_the_end(tmp_path: pytest.TempPathFactory) -> None:
+def test_progress_reaches_the_end(tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
     generate(tmp_path, members=200, progress=lambda s, d, t: calls.append((s, d, t)))
     assert ("members", 200, 200) in calls
@@ -120,9 +122,10 @@ def test_progress_reaches_the_end(tmp_path: pytest.TempPathFactory) -> None:
 
 @pytest.mark.parametrize("bad", [
     {"members": 0}, {"dirt": -0.1}, {"dirt": 0.9}, {"include": frozenset({"nope"})},
-    {"orders_per_member": -1.0}, {"seed": -3},
+    {"orders_per_member": -1.0}, {"seed": -3}, {"orders_per_member": 5_000.0},
+    {"start": date(2024, 1, 1), "end": date(2024, 1, 10)},
 ])
-def test_bad_parameters_raise_config_error(tmp_path: pytest.TempPathFactory,
+def test_bad_parameters_raise_config_error(tmp_path: Path,
                                            bad: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         generate(tmp_path, members=bad.pop("members", 100), **bad)  # type: ignore[arg-type]
@@ -130,3 +133,9 @@ def test_bad_parameters_raise_config_error(tmp_path: pytest.TempPathFactory,
 
 def test_all_files_constant() -> None:
     assert frozenset(CANONICAL_TABLES) == ALL_FILES
+
+
+def test_short_window_still_meets_orders_per_member(tmp_path: Path) -> None:
+    m = generate(tmp_path, members=400, seed=2, start=date(2024, 3, 1), end=date(2024, 4, 30),
+                 include=frozenset({"orders"}))
+    assert 4.5 < m.stats["orders"] / m.stats["people"] < 7.5

@@ -81,7 +81,7 @@ def make_baskets(
     owner = timing.member
     lines = 1 + rng.binomial(4, tastes.basket_p[owner])
     line_order = np.repeat(np.arange(m), lines)
-    line_start = np.concatenate([[0], np.cumsum(lines)[:-1]]).astype(np.int64)
+    line_start = (np.cumsum(lines) - lines).astype(np.int64)
     line_no = np.arange(len(line_order)) - line_start[line_order] + 1
     line_owner = owner[line_order]
     day = timing.day

@@ -18,7 +18,7 @@ from .baskets import Baskets
 from .catalog import Catalog
 from .geography import Geography
 from .people import Members
-from .purchases import ONLINE_CHANNELS, Tastes, Timing
+from .purchases import Tastes, Timing
 from .seasonality import ONLINE_HOURS, SECONDS_PER_DAY, Timeline, sample_seconds
 from .textcols import fixed_text, format_seconds, join, literal, pick
 
@@ -211,10 +211,13 @@ def make_events(
         a[order] for a in (member, seconds, etype, product, leaf, channel, logged_in))
     safe = np.maximum(member, 0)
     m = len(member)
-    ios = device_ids(members.index.astype(np.uint64)) if n else pa.array([], pa.string())
-    visitor_keys = (np.uint64(1 << 40) + np.uint64(4) * np.uint64(members.index[0] if n else 0)
-                    + rng.integers(0, max(4 * n, 1), m).astype(np.uint64))
-    device_id = pc.if_else(pa.array(member >= 0), pick(ios, safe), device_ids(visitor_keys))
+    member_device = device_ids(members.index.astype(np.uint64))
+    # visitors come back a few times; their keys never collide with another chunk's
+    pool = min(max(visitors // 3, 1), 4 * max(n, 1))
+    visitor_keys = (np.uint64(1 << 40) + np.uint64(4 * (members.index[0] if n else 0))
+                    + rng.integers(0, pool, m).astype(np.uint64))
+    device_id = pc.if_else(pa.array(member >= 0), pick(member_device, safe),
+                           device_ids(visitor_keys))
     phone_os = (members.index[safe] * 2_654_435_761 % 100 < 42).astype(np.int64)  # iOS share
     device = np.select([channel == 0, channel == 1], [1 - phone_os, 3], 2)
     city = np.where(member >= 0, members.city[safe],
@@ -237,5 +240,3 @@ def make_events(
         "properties": _properties(rng, etype, quantity),
     })
 
-
-__all__ = ["EVENT_TYPES", "ONLINE_CHANNELS", "device_ids", "make_events"]

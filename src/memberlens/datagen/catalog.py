@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 def _flat(groups: list[list[int]]) -> tuple[IntArray, IntArray, IntArray]:
     """Ragged lists as (flat values, offsets, counts)."""
     counts = np.array([len(g) for g in groups], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    offsets = (np.cumsum(counts) - counts).astype(np.int64)
     flat = np.array([v for g in groups for v in g], dtype=np.int64)
     return flat, offsets, counts
 
@@ -149,7 +149,7 @@ def build_catalog(rng: np.random.Generator, n_products: int, timeline: Timeline)
                 pick(pa.array(spec_vocab), spec_idx))
 
     leaf_count = np.bincount(leaf, minlength=len(LEAVES)).astype(np.int64)
-    leaf_offset = np.concatenate([[0], np.cumsum(leaf_count)[:-1]]).astype(np.int64)
+    leaf_offset = (np.cumsum(leaf_count) - leaf_count).astype(np.int64)
     is_old = launched <= timeline.start
     old_flat, old_offset, old_count = _flat(
         [list(np.flatnonzero(is_old & (leaf == i))) for i in range(len(LEAVES))])
@@ -159,7 +159,7 @@ def build_catalog(rng: np.random.Generator, n_products: int, timeline: Timeline)
     words = [[*lf.keywords, lf.name, *(f"{b} {lf.name}" for b in lf.brands[:3])]
              for lf in LEAVES]
     kw_count = np.array([len(w) for w in words], dtype=np.int64)
-    kw_offset = np.concatenate([[0], np.cumsum(kw_count)[:-1]]).astype(np.int64)
+    kw_offset = (np.cumsum(kw_count) - kw_count).astype(np.int64)
     female_bias = np.array([2.5 if lf.name in FEMALE_LEANING else
                             0.4 if lf.name in MALE_LEANING else 1.0 for lf in LEAVES])
     return Catalog(

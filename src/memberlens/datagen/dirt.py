@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .textcols import code, format_seconds, join, money, replace_at, unpadded_date
+from .textcols import format_seconds, join, money, replace_at, unpadded_date
 
 IntArray = npt.NDArray[np.int64]
 Rows = dict[str, IntArray]
@@ -133,11 +133,6 @@ def currency_text(cents: IntArray) -> pa.Array:
 def unparseable_dates(rng: np.random.Generator, n: int) -> pa.Array:
     bad = ("2024-13-45", "昨天", "0000-00-00", "2024/02/30 25:61", "#VALUE!")
     return pa.array([bad[i] for i in rng.integers(0, len(bad), n)], pa.string())
-
-
-def alias_ids(index: IntArray) -> pa.Array:
-    """Ids the app gave the same person (``A`` + 9 digits, a bijection of the index)."""
-    return code("A", (index * 7919 + 100_000_007) % 1_000_000_000, 9)
 
 
 def dirty_members(

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from memberlens.errors import ConfigError
 
 from . import dirt as defects
+from .aliases import SecondAccounts
 from .baskets import make_baskets
 from .behaviour import make_events
 from .catalog import Catalog, build_catalog
@@ -41,7 +41,7 @@ from .people import assign_tiers, make_members, members_table, phone_text
 from .purchases import Calibration, calibrate, draw_tastes, purchase_times
 from .seasonality import SECONDS_PER_DAY, Timeline, day_number
 from .stores import Stores, build_stores, store_count
-from .textcols import code, format_seconds
+from .textcols import code
 from .writers import CsvAppender, JsonlAppender, ParquetAppender, Writers
 
 CHUNK_MEMBERS = 50_000
@@ -163,22 +163,9 @@ def _chunk(
     # one person under two ids: the app created a second account later
     mrows = defects.choose_rows(plan.rng(chunk, S_DIRT_MEMBERS), len(members), plan.dirt,
                                 defects.MEMBER_DIRT)
-    alias = mrows["alias_source_id"]
     arng = plan.rng(chunk, S_ALIAS)
-    alias_id = defects.alias_ids(members.index[alias])
-    room = (timeline.end + 1) * SECONDS_PER_DAY - 3600 - members.registered_at[alias]
-    alias_reg = members.registered_at[alias] + np.minimum(
-        arng.integers(SECONDS_PER_DAY, 500 * SECONDS_PER_DAY, len(alias)), np.maximum(room, 60))
-    member_id = members.member_id.take(pa.array(timing.member))
-    holder = np.full(len(members), -1)
-    holder[alias] = np.arange(len(alias))
-    h = holder[timing.member]
-    moved = (h >= 0) & np.isin(timing.channel, [0, 1])
-    if len(alias):
-        moved &= timing.seconds >= alias_reg[np.maximum(h, 0)]
-    if moved.any():
-        member_id = pc.if_else(pa.array(moved), alias_id.take(pa.array(np.maximum(h, 0))),
-                               member_id)
+    accounts = SecondAccounts.open(arng, members, mrows["alias_source_id"], timeline)
+    member_id, moved = accounts.order_member_ids(members, timing)
 
     orng = plan.rng(chunk, S_DIRT_ORDERS)
     if "orders" in plan.include:
@@ -194,7 +181,7 @@ def _chunk(
         count.online += len(online)
         if plan.split_pos:
             pos = np.flatnonzero(store_rows)
-            phone = phone_text(members.phone[timing.member])
+            phone = phone_text(members.phone[timing.member[pos]])
             table = pos_table(pos, ids, member_id, phone, timing, baskets, stores)
             rows = defects.choose_rows(orng, len(pos), plan.dirt, defects.POS_DIRT)
             table = defects.dirty_pos(orng, table, rows, timing.seconds[pos],
@@ -222,33 +209,13 @@ def _chunk(
 
     if "members" in plan.include:
         table = members_table(members, geography, tier)
-        aliases = table.take(pa.array(alias))
-        aliases = _alias_rows(arng, aliases, alias_id, alias_reg, members.phone[alias])
+        aliases = accounts.member_rows(arng, table, members.phone)
         table = defects.dirty_members(
             plan.rng(chunk, S_DIRT_MEMBERS + 100), table, mrows,
             members.birthday * SECONDS_PER_DAY, members.registered_at, members.phone,
             aliases, log)
         out.append(("members.csv", table))
     return out
-
-
-def _alias_rows(
-    rng: np.random.Generator, rows: pa.Table, alias_id: pa.Array, registered: np.ndarray,
-    phone: np.ndarray,
-) -> pa.Table:
-    """The app's copy of a member: new id, same name, phone written differently."""
-    n = rows.num_rows
-    keep_birthday = pa.array(rng.random(n) < 0.5)
-    keep_email = pa.array(rng.random(n) < 0.5)
-    rows = defects.set_column(rows, "member_id", alias_id)
-    rows = defects.set_column(rows, "phone", defects.reformat_phone(rng, phone))
-    rows = defects.set_column(rows, "birthday", pc.if_else(
-        keep_birthday, rows.column("birthday").combine_chunks(), pa.nulls(n, pa.string())))
-    rows = defects.set_column(rows, "email", pc.if_else(
-        keep_email, rows.column("email").combine_chunks(), pa.nulls(n, pa.string())))
-    rows = defects.set_column(rows, "registered_at", format_seconds(registered))
-    rows = defects.set_column(rows, "channel", pa.repeat(pa.scalar("APP"), n))
-    return defects.set_column(rows, "tier", pa.repeat(pa.scalar("普通会员"), n))
 
 
 def _write(writers: Writers, tables: list[tuple[str, pa.Table]]) -> None:

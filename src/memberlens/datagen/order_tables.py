@@ -79,7 +79,10 @@ def pos_table(
     rows: IntArray, ids: pa.Array, member_id: pa.Array, phone: pa.Array, timing: Timing,
     baskets: Baskets, stores: Stores,
 ) -> pa.Table:
-    """Rows of ``orders_pos.csv`` (Chinese headers, text dates and amounts)."""
+    """Rows of ``orders_pos.csv`` (Chinese headers, text dates and amounts).
+
+    ``phone`` is the member's phone for each of ``rows`` (tills record it).
+    """
     take = pa.array(rows)
 
     def text(cents: IntArray) -> pa.Array:
@@ -88,7 +91,7 @@ def pos_table(
     return pa.Table.from_arrays([
         ids.take(take),
         member_id.take(take),
-        phone.take(take),
+        phone,
         stores.store_id.take(pa.array(timing.store[rows])),
         pa.repeat(pa.scalar("门店"), len(rows)),
         format_seconds(timing.seconds[rows]),

@@ -108,15 +108,8 @@ def _expected_in_window(
     return float(count.mean())
 
 
-def calibrate(timeline: Timeline, orders_per_member: float) -> Calibration:
-    """Find α so that members write ``orders_per_member`` orders on average.
-
-    Depends only on the calendar and the parameter (a fixed pilot sample), never on
-    the seed or the chunking, so every chunk uses the same value.
-    """
-    b = dropout_b(orders_per_member)
-    if orders_per_member <= 0:
-        return Calibration(0.0, b)
+def _solve_scale(timeline: Timeline, target: float, b: float) -> tuple[float, float]:
+    """Bisect α on a fixed pilot sample; returns α and the mean it reaches."""
     rng = np.random.default_rng(0x5EED_CA11)
     n = 60_000
     g = rng.gamma(RATE_SHAPE, 1.0, n)
@@ -131,17 +124,35 @@ def calibrate(timeline: Timeline, orders_per_member: float) -> Calibration:
     lo, hi = np.log(1e-7), np.log(1e3)
     for _ in range(60):
         mid = (lo + hi) / 2
-        if _expected_in_window(float(np.exp(mid)), g, p, reg_op, timeline) < orders_per_member:
+        if _expected_in_window(float(np.exp(mid)), g, p, reg_op, timeline) < target:
             lo = mid
         else:
             hi = mid
-    reached = _expected_in_window(float(np.exp(hi)), g, p, reg_op, timeline)
-    if reached < 0.97 * orders_per_member:
-        raise ConfigError(
-            f"orders_per_member={orders_per_member} cannot be reached in a window of "
-            f"{timeline.end - timeline.start + 1} days (at most about {reached:.0f}); "
-            "lower it or widen the window")
-    return Calibration(float(np.exp(hi)), b)
+    scale = float(np.exp(hi))
+    return scale, _expected_in_window(scale, g, p, reg_op, timeline)
+
+
+def calibrate(timeline: Timeline, orders_per_member: float) -> Calibration:
+    """Find α so that members write ``orders_per_member`` orders on average.
+
+    Depends only on the calendar and the parameter (a fixed pilot sample), never on
+    the seed or the chunking, so every chunk uses the same value. When the target
+    cannot be met even by daily shoppers (a short window), members are made to drop
+    out less (larger b) until it can.
+    """
+    b = dropout_b(orders_per_member)
+    if orders_per_member <= 0:
+        return Calibration(0.0, b)
+    reached = 0.0
+    for _ in range(10):
+        scale, reached = _solve_scale(timeline, orders_per_member, b)
+        if reached >= 0.97 * orders_per_member:
+            return Calibration(scale, b)
+        b *= 1.6
+    raise ConfigError(
+        f"orders_per_member={orders_per_member} cannot be reached in a window of "
+        f"{timeline.end - timeline.start + 1} days (at most about {reached:.0f}); "
+        "lower it or widen the window")
 
 
 def draw_tastes(
@@ -195,7 +206,7 @@ def purchase_times(
     count = np.minimum(ever, poisson)
     total = int(count.sum())
     owner = np.repeat(np.arange(n), count)
-    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    starts = (np.cumsum(count) - count)
     gaps = rng.standard_exponential(total)
     cum = np.cumsum(gaps)
     base = np.concatenate([[0.0], cum])[starts]

@@ -95,7 +95,7 @@ def build_stores(
     alloc[np.argsort(-(exact - alloc), kind="stable")[:rest]] += 1
     city = np.repeat(np.arange(len(geography)), alloc)
     city_count = alloc
-    city_offset = np.concatenate([[0], np.cumsum(alloc)[:-1]]).astype(np.int64)
+    city_offset = (np.cumsum(alloc) - alloc).astype(np.int64)
     first = np.zeros(n, dtype=bool)
     first[city_offset[alloc > 0]] = True
     opened = np.where(

@@ -1,0 +1,43 @@
+"""`memberlens demo` on a fresh directory: data, warehouse, profiles and report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from memberlens.cli import app
+from memberlens.engine import DuckDBEngine
+
+
+def test_demo_on_fresh_directory(tmp_path: Path) -> None:
+    workdir = tmp_path / "fresh"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(workdir), "--members", "1500"])
+    assert result.exit_code == 0, result.output
+    report = workdir / "memberlens-report.html"
+    assert str(report.resolve()) in result.output.replace("\n", "")
+    assert "演示完成" in result.output
+    html = report.read_text(encoding="utf-8")
+    assert 'data-chart="rfm"' in html and "重要价值客户" in html and "echarts" in html
+
+    manifest = json.loads((workdir / "data" / "manifest.json").read_text(encoding="utf-8"))
+    engine = DuckDBEngine(workdir / "memberlens.duckdb", read_only=True)
+    try:
+        loaded = dict(engine.fetchall(
+            "SELECT target, sum(rows_in) FROM run_log WHERE step = 'ingest' GROUP BY 1"))
+        for entry in manifest["files"]:
+            assert entry["table"] in loaded
+        # every row read is accounted for: loaded, rejected or dropped
+        for table in ("orders", "members", "events"):
+            rows_in, loaded_n, rejected, dropped = engine.fetchall(f"""
+                SELECT sum(rows_in), sum(rows_loaded), sum(rows_rejected), sum(rows_duplicate)
+                FROM run_log WHERE step = 'ingest' AND target = '{table}'""")[0]
+            assert rows_in == loaded_n + rejected + dropped
+            assert engine.scalar(f"SELECT count(*) FROM {table}") == loaded_n
+        reasons = {r[0] for r in engine.fetchall("SELECT DISTINCT reason FROM quarantine")}
+        assert {"duplicate_row", "missing_required"} <= reasons
+        classes = engine.scalar("SELECT count(DISTINCT rfm_class) FROM member_profile")
+        assert classes == 8
+    finally:
+        engine.close()

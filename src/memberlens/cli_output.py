@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from rich.console import Console

@@ -18,7 +18,7 @@ from ..engine.base import SOURCE_DIALECT, Engine
 from .rfm import NET_AMOUNT, PURCHASE_FILTER
 
 
-def clv_summary_sql(as_of: date) -> exp.Expression:
+def clv_summary_sql(as_of: date) -> exp.Expr:
     """Summary over purchases before `as_of`; observation ends the day before it."""
     end = (as_of - timedelta(days=1)).isoformat()
     return sqlglot.parse_one(f"""

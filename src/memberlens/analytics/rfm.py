@@ -59,7 +59,7 @@ def _class_case(prefix: str) -> str:
     return f"CASE {whens} END"
 
 
-def rfm_sql(as_of: date, *, split: str = "mean") -> exp.Expression:
+def rfm_sql(as_of: date, *, split: str = "mean") -> exp.Expr:
     """The RFM query for purchases strictly before `as_of`, as a SQLGlot tree.
 
     Scores are 1–5 from the percent rank, so ties always share a score (NTILE would

@@ -12,7 +12,7 @@ from ..engine.base import SOURCE_DIALECT, Engine
 from .rfm import NET_AMOUNT, PURCHASE_FILTER, RFM_CLASSES
 
 
-def _portable(sql: str) -> exp.Expression:
+def _portable(sql: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=SOURCE_DIALECT)
 
 

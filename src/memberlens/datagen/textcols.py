@@ -39,8 +39,7 @@ def fixed_text(*parts: npt.NDArray[np.uint8]) -> pa.Array:
     if not parts:
         raise ValueError("fixed_text needs at least one part")
     n = parts[0].shape[0]
-    matrix = np.ascontiguousarray(np.concatenate(parts, axis=1)) if n else np.zeros(
-        (0, sum(p.shape[1] for p in parts)), dtype=np.uint8)
+    matrix = np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.uint8)
     width = matrix.shape[1]
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     return pa.Array.from_buffers(

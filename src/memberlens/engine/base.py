@@ -44,7 +44,7 @@ class Engine(ABC):
 
     # --- template methods built on the primitives -------------------------------------
 
-    def execute(self, sql: str | exp.Expression, params: Sequence[Any] | None = None) -> Any:
+    def execute(self, sql: str | exp.Expr, params: Sequence[Any] | None = None) -> Any:
         text = self.to_sql(sql)
         try:
             return self._execute(text, params)
@@ -53,19 +53,19 @@ class Engine(ABC):
         except Exception as e:  # the backend's own error types differ; keep the query
             raise EngineError(f"查询失败 query failed: {e}", text) from e
 
-    def fetchall(self, sql: str | exp.Expression, params: Sequence[Any] | None = None
+    def fetchall(self, sql: str | exp.Expr, params: Sequence[Any] | None = None
                  ) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
 
-    def scalar(self, sql: str | exp.Expression, params: Sequence[Any] | None = None) -> Any:
+    def scalar(self, sql: str | exp.Expr, params: Sequence[Any] | None = None) -> Any:
         rows = self.fetchall(sql, params)
         return rows[0][0] if rows else None
 
-    def frame(self, sql: str | exp.Expression, params: Sequence[Any] | None = None) -> Any:
+    def frame(self, sql: str | exp.Expr, params: Sequence[Any] | None = None) -> Any:
         """Result as a pandas DataFrame (for reports and models, small results)."""
         return self.fetch_arrow(self.to_sql(sql), params).to_pandas()
 
-    def to_sql(self, query: str | exp.Expression) -> str:
+    def to_sql(self, query: str | exp.Expr) -> str:
         """Render a SQLGlot tree (written in the DuckDB dialect) for this engine."""
         if isinstance(query, str):
             return query

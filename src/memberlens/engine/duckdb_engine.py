@@ -49,7 +49,9 @@ class DuckDBEngine(Engine):
                 result = rel.to_arrow_table() if rel is not None else pa.table({})
         except duckdb.Error as e:
             raise EngineError(f"查询失败 query failed: {e}", sql) from e
-        return result if isinstance(result, pa.Table) else result.read_all()
+        if not isinstance(result, pa.Table):
+            raise EngineError("查询没有返回表 the query returned no table", sql)
+        return result
 
     def table_exists(self, name: str) -> bool:
         row = self.con.execute(

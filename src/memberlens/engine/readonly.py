@@ -27,7 +27,7 @@ _FILE_FUNCTIONS = {
 }
 
 
-def check_read_only(sql: str) -> exp.Expression:
+def check_read_only(sql: str) -> exp.Expr:
     """Parse `sql` and refuse anything but one read-only query.
 
     Returns the parsed statement. Raises ReadOnlyViolation with a message in Chinese

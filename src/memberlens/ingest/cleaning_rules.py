@@ -24,12 +24,12 @@ TIMESTAMP_FORMATS = (
     "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y.%m.%d",
     "%Y.%m.%d %H:%M:%S", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S",
 )
-GENDERS = {
+GENDERS: dict[str, tuple[str, ...]] = {
     "M": ("男", "男性", "m", "male", "man", "先生", "1"),
     "F": ("女", "女性", "f", "female", "woman", "女士", "2"),
     "U": ("未知", "保密", "u", "unknown", "0"),
 }
-BOOLS = {
+BOOLS: dict[str, tuple[str, ...]] = {
     "true": ("1", "y", "yes", "true", "t", "是", "同意", "已授权", "接收", "on"),
     "false": ("0", "n", "no", "false", "f", "否", "拒绝", "未授权", "不接收", "off"),
 }
@@ -41,7 +41,7 @@ class Problem:
     """A condition on the staged columns that makes a value unusable."""
 
     reason: str
-    condition: exp.Expression
+    condition: exp.Expr
     action: Action
 
 
@@ -50,21 +50,21 @@ class ColumnRule:
     """How one canonical column is staged (layer 1) and judged (layer 2)."""
 
     column: Column
-    raw: exp.Expression        # trimmed text, NULL when missing (layer 1, over __s)
-    parsed: exp.Expression     # typed value, NULL when unparseable (layer 2, over __s, __r)
+    raw: exp.Expr        # trimmed text, NULL when missing (layer 1, over __s)
+    parsed: exp.Expr     # typed value, NULL when unparseable (layer 2, over __s, __r)
     problems: tuple[Problem, ...]
 
 
-def _sql(template: str, **values: exp.Expression) -> exp.Expression:
+def _sql(template: str, **values: exp.Expr) -> exp.Expr:
     tree = sqlglot.parse_one(template, dialect="duckdb")
     return exp.replace_placeholders(tree, **values)
 
 
-def _str(value: str) -> exp.Expression:
+def _str(value: str) -> exp.Expr:
     return exp.Literal.string(value)
 
 
-def text_of(source: exp.Expression, source_type: str) -> exp.Expression:
+def text_of(source: exp.Expr, source_type: str) -> exp.Expr:
     """Trimmed text with the usual spellings of 'nothing' turned into NULL.
 
     Every null token is at most 4 bytes long, so longer values skip the lookup: the
@@ -76,18 +76,18 @@ def text_of(source: exp.Expression, source_type: str) -> exp.Expression:
                 "ELSE :t END", t=_sql("trim(:v)", v=as_text), tokens=tokens)
 
 
-def _mapping_case(raw: exp.Expression, spellings: dict[str, tuple[str, ...]],
-                  as_type: str | None = None) -> exp.Expression:
+def _mapping_case(raw: exp.Expr, spellings: dict[str, tuple[str, ...]],
+                  as_type: str | None = None) -> exp.Expr:
     case = exp.Case(this=_sql("lower(:v)", v=raw.copy()))
     for code, names in spellings.items():
-        target: exp.Expression = _str(code) if as_type is None else exp.cast(_str(code), as_type)
+        target: exp.Expr = _str(code) if as_type is None else exp.cast(_str(code), as_type)
         lowered = sorted({n.lower() for n in (code, *names)})
         for name in lowered:
             case = case.when(_str(name), target.copy())
     return case
 
 
-def _timestamp(raw: exp.Expression, source_type: str, timezone: str) -> exp.Expression:
+def _timestamp(raw: exp.Expr, source_type: str, timezone: str) -> exp.Expr:
     kind = source_type.upper()
     if kind.startswith("TIMESTAMP WITH TIME ZONE") or kind == "TIMESTAMPTZ":
         return _sql("timezone(:tz, :v)", tz=_str(timezone), v=raw)
@@ -112,12 +112,12 @@ def build_rule(column: Column, source_type: str, *, timezone: str) -> ColumnRule
     raw = text_of(source, source_type)
     kind = column.kind
     problems: list[Problem] = []
-    miss = "reject" if column.required else "clear"
+    miss: Action = "reject" if column.required else "clear"
     v = exp.column("__v")  # placeholder for "this column's parsed value" in layer 2
     r = exp.column("__r")  # placeholder for "this column's raw text" in layer 2
 
     if kind in (Kind.ID, Kind.TEXT):
-        parsed: exp.Expression = r.copy()
+        parsed: exp.Expr = r.copy()
     elif kind == Kind.PHONE:
         parsed = _sql(
             "CASE WHEN regexp_full_match(:d, '(0086|86)1[3-9][0-9]{9}') "
@@ -184,11 +184,11 @@ def build_rule(column: Column, source_type: str, *, timezone: str) -> ColumnRule
     return ColumnRule(column=column, raw=raw, parsed=parsed, problems=tuple(problems))
 
 
-def bind(expression: exp.Expression, **names: str) -> exp.Expression:
+def bind(expression: exp.Expr, **names: str) -> exp.Expr:
     """Point a rule's placeholders (s=, r=, v=) at real columns of one field."""
     targets = {f"__{k}": v for k, v in names.items()}
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and node.name in targets:
             return exp.column(targets[node.name], quoted=True)
         return node

@@ -79,7 +79,7 @@ def resolve_mapping(source_columns: list[str], table: Table, spec: MappingFile |
         for src, target in zip(source_columns, spec.columns, strict=False):
             if target:
                 chosen[_check_target(target, table, file)] = src
-    elif spec is not None and spec.columns:
+    elif spec is not None and isinstance(spec.columns, dict) and spec.columns:
         missing = [s for s in spec.columns if s not in source_columns]
         if missing:
             raise IngestError(

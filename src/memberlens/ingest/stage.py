@@ -32,7 +32,7 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
         for name, src in mapping.columns.items()
     }
     # layer 1: raw text (and the source value itself for typed sources)
-    layer1: list[exp.Expression] = []
+    layer1: list[exp.Expr] = []
     for name, rule in rules.items():
         src = mapping.columns[name]
         layer1.append(exp.alias_(bind(rule.raw, s=src), f"{name}__r", quoted=True))
@@ -40,19 +40,19 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
     l1 = exp.select(*layer1).from_(source.relation)
 
     # layer 2: parsed values
-    layer2: list[exp.Expression] = [exp.Star()]
+    layer2: list[exp.Expr] = [exp.Star()]
     for name, rule in rules.items():
         layer2.append(exp.alias_(bind(rule.parsed, s=f"{name}__s", r=f"{name}__r"),
                                  f"{name}__v", quoted=True))
     l2 = exp.select(*layer2).from_(l1.subquery("l1"))
 
     # layer 3: problems, final values, reject flag
-    issues: list[exp.Expression] = []
-    any_problem: list[exp.Expression] = []
-    rejects: list[exp.Expression] = []
-    finals: list[exp.Expression] = []
+    issues: list[exp.Expr] = []
+    any_problem: list[exp.Expr] = []
+    rejects: list[exp.Expr] = []
+    finals: list[exp.Expr] = []
     for name, rule in rules.items():
-        clears: list[exp.Expression] = []
+        clears: list[exp.Expr] = []
         for p in rule.problems:
             cond = bind(p.condition, r=f"{name}__r", v=f"{name}__v")
             issue = exp.Struct(expressions=[
@@ -68,7 +68,7 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
                 rejects.append(exp.func("coalesce", cond.copy(), exp.false()))
             elif p.action == "clear":
                 clears.append(exp.func("coalesce", cond.copy(), exp.false()))
-        value: exp.Expression = _col(f"{name}__v")
+        value: exp.Expr = _col(f"{name}__v")
         if clears:
             value = exp.Case().when(exp.or_(*clears), exp.null()).else_(value)
         finals.append(exp.alias_(exp.cast(value, table.column(name).sql_type), name,
@@ -78,14 +78,14 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
             finals.append(exp.alias_(exp.cast(exp.null(), col.sql_type), col.name, quoted=True))
     finals = _with_generated_key(finals, table, mapping)
 
-    issue_list: exp.Expression = exp.null()
+    issue_list: exp.Expr = exp.null()
     if issues:
         issue_list = exp.Case().when(
             exp.or_(*any_problem),
             exp.func("list_filter", exp.Array(expressions=issues),
                      exp.Lambda(this=exp.column("x").is_(exp.null()).not_(),
                                 expressions=[exp.to_identifier("x")])))
-    rejected: exp.Expression = exp.or_(*rejects) if rejects else exp.false()
+    rejected: exp.Expr = exp.or_(*rejects) if rejects else exp.false()
     record = exp.Case().when(rejected.copy(), exp.func("to_json", exp.Struct(expressions=[
         exp.PropertyEQ(this=_q(name), expression=_col(f"{name}__r")) for name in rules])))
     return exp.select(
@@ -96,8 +96,8 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
     ).from_(l2.subquery("l2"))
 
 
-def _with_generated_key(finals: list[exp.Expression], table: Table, mapping: ResolvedMapping
-                        ) -> list[exp.Expression]:
+def _with_generated_key(finals: list[exp.Expr], table: Table, mapping: ResolvedMapping
+                        ) -> list[exp.Expr]:
     """A source without ids gets deterministic ones from the row's identifying fields."""
     if len(table.key) != 1 or not table.generated_key_from:
         return finals
@@ -108,7 +108,7 @@ def _with_generated_key(finals: list[exp.Expression], table: Table, mapping: Res
     generated = exp.DPipe(this=exp.Literal.string("g"), expression=exp.func(
         "substr", exp.func("md5", exp.func("concat_ws", exp.Literal.string("|"), *parts)),
         exp.Literal.number(1), exp.Literal.number(24)))
-    out: list[exp.Expression] = []
+    out: list[exp.Expr] = []
     for item in finals:
         if item.alias == key:
             given = (_col(f"{key}__v") if key in mapping.columns

@@ -30,8 +30,8 @@ def _column_def(col: Column) -> exp.ColumnDef:
     )
 
 
-def _checks(table: Table) -> list[exp.Expression]:
-    checks: list[exp.Expression] = []
+def _checks(table: Table) -> list[exp.Expr]:
+    checks: list[exp.Expr] = []
     for col in table.columns:
         if col.kind not in (Kind.MONEY, Kind.INT, Kind.FLOAT):
             continue
@@ -51,7 +51,7 @@ def _checks(table: Table) -> list[exp.Expression]:
 
 def create_table_sql(table: Table, dialect: str = "duckdb") -> str:
     """CREATE TABLE IF NOT EXISTS for a canonical table, in the engine's dialect."""
-    columns: list[exp.Expression] = [_column_def(c) for c in table.columns]
+    columns: list[exp.Expr] = [_column_def(c) for c in table.columns]
     columns += [
         exp.ColumnDef(this=exp.to_identifier(name, quoted=True),
                       kind=exp.DataType.build(typ, dialect="duckdb"))

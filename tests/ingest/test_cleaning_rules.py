@@ -132,3 +132,12 @@ def test_every_reason_a_rule_can_give_has_labels() -> None:
                 reasons |= {p.reason for p in rule.problems}
     assert reasons <= set(REASON_LABELS)
     assert all(zh and en and zh != en for zh, en in REASON_LABELS.values())
+
+
+def test_null_spellings_are_missing_not_invalid(engine: DuckDBEngine,
+                                                write_file: Callable[[str, str], Path]) -> None:
+    path = write_file("members.csv", MEMBER_HEADER
+                      + "M1,张伟,NULL,无,-,N/A,2023-01-01 09:00,\n")
+    assert ingest_file(engine, "members", path).cleared == 0
+    assert engine.fetchall("SELECT phone, email, gender, birthday FROM members") == [
+        (None, None, None, None)]

@@ -177,3 +177,15 @@ def test_excel_parquet_and_jsonl(engine: DuckDBEngine, tmp_path: Path) -> None:
     assert engine.scalar("SELECT source_row FROM quarantine WHERE table_name = 'events'") == 3
     again = ingest_file(engine, "events", jsonl)
     assert (again.new, again.unchanged) == (0, 2)
+
+
+def test_parquet_with_integer_dates_and_no_order_id(engine: DuckDBEngine, tmp_path: Path) -> None:
+    path = tmp_path / "pos.parquet"
+    pd.DataFrame({"member_id": [1001, 1002], "ordered_at": [20240301, 20240302],
+                  "paid_amount": [12, 30]}).to_parquet(path)
+    result = ingest_file(engine, "orders", path)
+    assert result.new == 2
+    assert engine.fetchall("SELECT member_id, CAST(ordered_at AS VARCHAR), paid_amount "
+                           "FROM orders ORDER BY 1") == [
+        ("1001", "2024-03-01 00:00:00", pytest.approx(12)),
+        ("1002", "2024-03-02 00:00:00", pytest.approx(30))]

@@ -23,21 +23,21 @@ def clv_summary_sql(as_of: date) -> exp.Expr:
     end = (as_of - timedelta(days=1)).isoformat()
     return sqlglot.parse_one(f"""
         WITH daily AS (
-            SELECT member_id, CAST(ordered_at AS DATE) AS day, sum({NET_AMOUNT}) AS amount
+            SELECT member_id, CAST(ordered_at AS DATE) AS day,
+                   CAST(sum({NET_AMOUNT}) AS DOUBLE) AS amount
             FROM orders
             WHERE ({PURCHASE_FILTER}) AND ordered_at < DATE '{as_of.isoformat()}'
             GROUP BY member_id, CAST(ordered_at AS DATE)
-        ), firsts AS (
-            SELECT member_id, min(day) AS first_day FROM daily GROUP BY member_id
         )
-        SELECT d.member_id,
+        SELECT member_id,
                CAST(count(*) - 1 AS DOUBLE) AS frequency,
-               CAST(date_diff('day', f.first_day, max(d.day)) AS DOUBLE) AS recency,
-               CAST(date_diff('day', f.first_day, DATE '{end}') AS DOUBLE) AS T,
-               coalesce(avg(CAST(d.amount AS DOUBLE)) FILTER (WHERE d.day > f.first_day), 0)
-                   AS monetary_value
-        FROM daily d JOIN firsts f USING (member_id)
-        GROUP BY d.member_id, f.first_day
+               CAST(date_diff('day', min(day), max(day)) AS DOUBLE) AS recency,
+               CAST(date_diff('day', min(day), DATE '{end}') AS DOUBLE) AS T,
+               CASE WHEN count(*) > 1
+                    THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1)
+                    ELSE 0 END AS monetary_value
+        FROM daily
+        GROUP BY member_id
     """, read=SOURCE_DIALECT)
 
 

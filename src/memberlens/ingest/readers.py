@@ -24,6 +24,11 @@ FORMATS = {
 }
 
 
+# what exports write for "no value"; the reader turns exact matches into NULL
+CSV_NULL_TOKENS = ("", "NULL", "null", "Null", "None", "none", "NaN", "nan", "N/A", "n/a",
+                   "NA", "-", "--", "无", "空")
+
+
 @dataclass
 class Source:
     """What a reader produced: a relation name, its columns, and how to count rows."""
@@ -92,8 +97,10 @@ def _csv(engine: Engine, path: Path, header: bool | None, delimiter: str | None)
     sniff = engine.fetchall(f"SELECT Delimiter, HasHeader FROM sniff_csv({_lit(readable)})")
     delim = delimiter or (sniff[0][0] if sniff else ",")
     has_header = header if header is not None else bool(sniff and sniff[0][1])
+    nulls = ", ".join(_lit(t) for t in CSV_NULL_TOKENS)
     opts = (f"all_varchar=true, header={str(has_header).lower()}, delim={_lit(delim)}, "
-            "quote='\"', escape='\"', strict_mode=false, null_padding=true")
+            "quote='\"', escape='\"', strict_mode=false, null_padding=true, "
+            f"nullstr=[{nulls}]")
     relation = f"read_csv({_lit(readable)}, {opts})"
     cols = engine.fetchall(f"DESCRIBE SELECT * FROM {relation}")
     return Source(path=path, fmt="csv", relation=relation, columns=[c[0] for c in cols],

@@ -28,7 +28,8 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
                   timezone: str) -> exp.Select:
     """SELECT producing one row per source record with final columns and `_issues`."""
     rules: dict[str, ColumnRule] = {
-        name: build_rule(table.column(name), source.types[src], timezone=timezone)
+        name: build_rule(table.column(name), source.types[src], timezone=timezone,
+                         tokens_nulled=source.fmt == "csv")
         for name, src in mapping.columns.items()
     }
     # layer 1: raw text (and the source value itself for typed sources)
@@ -57,7 +58,8 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
             cond = bind(p.condition, r=f"{name}__r", v=f"{name}__v")
             issue = exp.Struct(expressions=[
                 exp.PropertyEQ(this=_q("field"), expression=exp.Literal.string(name)),
-                exp.PropertyEQ(this=_q("value"), expression=_col(f"{name}__r")),
+                exp.PropertyEQ(this=_q("value"),
+                               expression=exp.cast(_col(f"{name}__r"), "VARCHAR")),
                 exp.PropertyEQ(this=_q("reason"), expression=exp.Literal.string(p.reason)),
                 exp.PropertyEQ(this=_q("action"),
                                expression=exp.Literal.string(ACTIONS[p.action])),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -242,10 +244,19 @@ def demo(
     console.print(f"{msg('demo_report', lang)}: [bold]{result.report.resolve()}[/]")
     console.print(f"{msg('demo_warehouse', lang)}: {result.warehouse.resolve()}")
     sample = result.sample_member
+    cmd = _command_name()
     console.print(f"{msg('demo_next', lang)}:\n"
-                  f"  memberlens -w {result.warehouse} profile {sample}\n"
-                  f"  memberlens -w {result.warehouse} sql \"SELECT rfm_class_zh, count(*) "
+                  f"  {cmd} -w {result.warehouse} profile {sample}\n"
+                  f"  {cmd} -w {result.warehouse} sql \"SELECT rfm_class_zh, count(*) "
                   f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\"", highlight=False)
+
+
+def _command_name() -> str:
+    """How the user can call us again: the plain name only if it is on their PATH."""
+    invoked = Path(sys.argv[0])
+    if invoked.name == "memberlens" and shutil.which("memberlens") is None:
+        return str(invoked)
+    return "memberlens"
 
 
 def _progress() -> Progress:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from .cli_tags import tags_app
 from .errors import MemberlensError
 from .messages import msg
 from .settings import Settings
@@ -21,6 +21,7 @@ app = typer.Typer(help="memberlens 会员画像与精准营销 — member profil
                        "marketing.", no_args_is_help=True, pretty_exceptions_enable=False)
 mapping_app = typer.Typer(help="列映射 column mappings", no_args_is_help=True)
 app.add_typer(mapping_app, name="mapping")
+app.add_typer(tags_app, name="tags")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -128,26 +129,6 @@ def mapping_suggest(
 
 
 @app.command()
-def rfm(
-    ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="截至日期 as-of date YYYY-MM-DD (default: day after the last order)")
-    ] = None,
-) -> None:
-    """计算会员画像 Compute RFM for every member into member_profile."""
-    from .analytics import build_member_profile
-    from .engine import open_engine
-
-    settings = _settings(ctx)
-    engine = open_engine(settings)
-    try:
-        info = build_member_profile(engine, date.fromisoformat(as_of) if as_of else None)
-    finally:
-        engine.close()
-    console.print(msg("profile_done", settings.language, **info))
-
-
-@app.command()
 def profile(
     ctx: typer.Context,
     member_id: Annotated[str, typer.Argument(help="会员ID member id")],
@@ -163,7 +144,7 @@ def profile(
     try:
         engine = open_engine(settings)
         try:
-            view = member_view(engine, member_id, show_pii=show_pii)
+            view = member_view(engine, member_id, show_pii=show_pii, lang=settings.language)
         finally:
             engine.close()
     except MemberlensError as e:
@@ -239,7 +220,10 @@ def demo(
         result = run_demo(directory, members=members, seed=seed, settings=settings,
                           progress=tick, lang=lang)
     console.print(loads_summary(result.loads, lang))
-    console.print(msg("profile_done", lang, **result.profile))
+    if result.tags is not None:
+        console.print(msg("tags_done", lang, members=f"{result.tags.members:,}",
+                          tags=result.tags.tags, as_of=result.tags.as_of,
+                          seconds=result.tags.seconds))
     console.rule(msg("demo_done", lang))
     console.print(f"{msg('demo_report', lang)}: [bold]{result.report.resolve()}[/]")
     console.print(f"{msg('demo_warehouse', lang)}: {result.warehouse.resolve()}")
@@ -247,7 +231,7 @@ def demo(
     cmd = _command_name()
     console.print(f"{msg('demo_next', lang)}:\n"
                   f"  {cmd} -w {result.warehouse} profile {sample}\n"
-                  f"  {cmd} -w {result.warehouse} sql \"SELECT rfm_class_zh, count(*) "
+                  f"  {cmd} -w {result.warehouse} sql \"SELECT rfm_class, count(*) "
                   f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\"", highlight=False)
 
 

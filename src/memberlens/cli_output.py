@@ -74,26 +74,46 @@ def arrow_output(table: pa.Table, fmt: str, console: Console, lang: str) -> None
 
 
 def member_tables(view: dict[str, Any], lang: str) -> list[Table]:
+    """Basics, one table per tag category, latest orders and latest events."""
     basics = Table(title=f"{msg('basic', lang)} · {view['member_id']}", show_header=False,
                    title_justify="left")
     basics.add_column(style="bold")
     basics.add_column()
     for k, v in view["basics"].items():
-        basics.add_row(k, "" if v is None else str(v))
-    rfm = Table(title=msg("rfm", lang), show_header=False, title_justify="left")
-    rfm.add_column(style="bold")
-    rfm.add_column()
-    p = view["profile"]
-    label = p.get("rfm_class_zh" if lang == "zh" else "rfm_class_en")
-    for k in ("as_of", "recency_days", "frequency", "monetary", "r_score", "f_score",
-              "m_score"):
-        rfm.add_row(k, "" if p.get(k) is None else str(p.get(k)))
-    rfm.add_row("rfm_class", str(label or "-"))
-    orders = Table(title=msg("latest_orders", lang), title_justify="left")
-    for name in ("order_id", "ordered_at", "channel", "store_id", "paid_amount", "status"):
-        orders.add_column(name)
-    for o in view["orders"]:
-        orders.add_row(*["" if o[k] is None else str(o[k]) for k in o])
-    if not view["orders"]:
-        orders.caption = msg("no_orders", lang)
-    return [basics, rfm, orders]
+        basics.add_row(k, _text(v))
+    out = [basics]
+    for group in view["tags"]:
+        t = Table(title=f"{group['label']}（{msg('as_of', lang)} {view['as_of']}）"
+                  if lang == "zh" else f"{group['label']} ({msg('as_of', lang)} "
+                  f"{view['as_of']})", show_header=False, title_justify="left")
+        t.add_column(style="bold")
+        t.add_column()
+        for tag in group["tags"]:
+            value = _text(tag["value"])
+            if tag["unit"] and tag["value"] is not None:
+                value = f"{value} {tag['unit']}"
+            t.add_row(f"{tag['label']} ({tag['key']})", value)
+        out.append(t)
+    for key, rows in (("latest_orders", view["orders"]), ("latest_events", view["events"])):
+        t = Table(title=msg(key, lang), title_justify="left")
+        if rows:
+            for name in rows[0]:
+                t.add_column(name)
+            for r in rows:
+                t.add_row(*(_text(v) for v in r.values()))
+        else:
+            t.caption = msg("none_yet", lang)
+        out.append(t)
+    return out
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "-"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

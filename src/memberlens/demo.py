@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analytics import build_member_profile
 from .analytics.report_data import collect_report_data
 from .engine import open_engine
 from .ingest import LoadResult, ingest_file
 from .reports import render_report
 from .settings import Settings
+from .tags import TagRunResult, run_tags
 
 Progress = Callable[[str, int, int], None]
 
@@ -24,7 +24,7 @@ class DemoResult:
     warehouse: Path
     report: Path
     loads: list[LoadResult] = field(default_factory=list)
-    profile: dict[str, object] = field(default_factory=dict)
+    tags: TagRunResult | None = None
     sample_member: str = ""
 
 
@@ -59,14 +59,14 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
                                             timezone=settings.timezone))
         if progress:
             progress("ingest:done", len(files), len(files))
-            progress("profile", 0, 1)
-        result.profile = build_member_profile(engine)
+            progress("tags", 0, 1)
+        result.tags = run_tags(engine)
         # a member worth looking at: the most valuable one
         result.sample_member = str(engine.scalar(
-            "SELECT member_id FROM member_profile WHERE rfm_class = 'important_value' "
-            "ORDER BY monetary DESC LIMIT 1") or "")
+            "SELECT member_id FROM member_profile WHERE rfm_class = '重要价值客户' "
+            "ORDER BY spend_total DESC LIMIT 1") or "")
         if progress:
-            progress("profile", 1, 1)
+            progress("tags", 1, 1)
             progress("report", 0, 1)
         data = collect_report_data(engine, warehouse=str(warehouse),
                                    title="会员画像报告（演示数据）" if lang == "zh"

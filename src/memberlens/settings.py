@@ -16,5 +16,6 @@ class Settings(BaseSettings):
     warehouse: Path = Field(default=Path("memberlens.duckdb"))
     timezone: str = "Asia/Shanghai"
     language: str = Field(default="zh", pattern="^(zh|en)$")
+    tag_dirs: list[Path] = Field(default_factory=list)
     threads: int | None = None
     memory_limit: str | None = None

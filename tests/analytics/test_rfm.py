@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from memberlens.analytics import build_member_profile, rfm_sql
+from memberlens.analytics import rfm_sql
 from memberlens.engine import DuckDBEngine
 from memberlens.ingest import ingest_file
+from memberlens.tags import run_tags
 
 ORDERS = """
 order_id,member_id,ordered_at,paid_amount,status,refund_amount
@@ -55,21 +56,25 @@ def test_rfm_classes_match_hand_computation(engine: DuckDBEngine,
     ingest_file(engine, "orders", write_file("orders.csv", ORDERS))
     write_file("members.csv", "member_id,name\nA,甲\nF,没下单\n")
     ingest_file(engine, "members", write_file("members.csv", "member_id,name\nA,甲\nF,无单\n"))
-    info = build_member_profile(engine, date(2024, 4, 1))
-    assert (info["members"], info["buyers"]) == (6, 5)
+    result = run_tags(engine, as_of=date(2024, 4, 1))
+    assert result.members == 6
     rows = engine.fetchall("""
-        SELECT member_id, recency_days, frequency, CAST(monetary AS INTEGER), r_score,
-               f_score, m_score, rfm_class, rfm_class_zh FROM member_profile
-        ORDER BY member_id""")
+        SELECT member_id, days_since_last_purchase, order_count_total,
+               CAST(spend_total AS INTEGER), r_score, f_score, m_score, rfm_class
+        FROM member_profile ORDER BY member_id""")
     got = {r[0]: tuple(r[1:]) for r in rows}
-    assert got.pop("F") == (None,) * 8
-    assert got == EXPECTED
+    assert got.pop("F") == (None, 0, 0, None, None, None, None)
+    assert got == {k: (*v[:6], v[7]) for k, v in EXPECTED.items()}
+    # the reference query (used by the benchmark) agrees with the tags
+    reference = engine.fetchall(engine.to_sql(rfm_sql(date(2024, 4, 1))))
+    assert {r[0]: (r[3], r[4], int(r[5]), r[6], r[7], r[8], r[10]) for r in reference} == {
+        k: (*v[:6], v[7]) for k, v in EXPECTED.items()}
 
 
 def test_default_as_of_is_day_after_last_order(engine: DuckDBEngine,
                                                write_file: Callable[[str, str], Path]) -> None:
     ingest_file(engine, "orders", write_file("orders.csv", ORDERS))
-    assert build_member_profile(engine)["as_of"] == date(2024, 4, 3)
+    assert run_tags(engine).as_of == date(2024, 4, 3)
 
 
 SNAPSHOTS = Path(__file__).parent.parent / "snapshots" / "rfm"

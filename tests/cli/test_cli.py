@@ -39,7 +39,7 @@ def _loaded(tmp_path: Path, write_file: Callable[[str, str], Path]) -> Path:
     code, out = _run(wh, "ingest", "orders", str(write_file("o.csv", ORDERS)))
     assert code == 0, out
     assert "时间无法解析" in out and "invalid_timestamp" in out
-    code, out = _run(wh, "rfm")
+    code, out = _run(wh, "tags", "run")
     assert code == 0 and "2 位会员" in out, out
     return wh
 
@@ -65,7 +65,8 @@ def test_profile_unknown_member(tmp_path: Path, write_file: Callable[[str, str],
 def test_sql_formats_and_refusal(tmp_path: Path,
                                  write_file: Callable[[str, str], Path]) -> None:
     wh = _loaded(tmp_path, write_file)
-    query = "SELECT member_id, frequency FROM member_profile ORDER BY member_id"
+    query = ("SELECT member_id, order_count_total AS frequency FROM member_profile "
+             "ORDER BY member_id")
     code, out = _run(wh, "sql", query, "--format", "csv")
     assert code == 0
     assert list(csv.reader(io.StringIO(out))) == [["member_id", "frequency"], ["M1", "2"],

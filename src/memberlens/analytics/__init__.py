@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from .member_profile import build_member_profile
 from .rfm import RFM_BY_CODE, RFM_CLASSES, RfmClass, compute_rfm, default_as_of, rfm_sql
 
 __all__ = [
     "RFM_BY_CODE",
     "RFM_CLASSES",
     "RfmClass",
-    "build_member_profile",
     "compute_rfm",
     "default_as_of",
     "rfm_sql",

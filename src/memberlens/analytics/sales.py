@@ -48,11 +48,11 @@ def pareto(engine: Engine, points: int = 100) -> list[tuple[float, float]]:
     """
     rows = engine.fetchall(_portable(f"""
         WITH ranked AS (
-            SELECT row_number() OVER (ORDER BY monetary DESC, member_id) AS k,
-                   sum(monetary) OVER (ORDER BY monetary DESC, member_id
+            SELECT row_number() OVER (ORDER BY spend_total DESC, member_id) AS k,
+                   sum(spend_total) OVER (ORDER BY spend_total DESC, member_id
                                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
-                   count(*) OVER () AS n, sum(monetary) OVER () AS total
-            FROM member_profile WHERE monetary IS NOT NULL AND monetary > 0
+                   count(*) OVER () AS n, sum(spend_total) OVER () AS total
+            FROM member_profile WHERE spend_total > 0
         )
         SELECT CAST(k AS DOUBLE) / n, CAST(cum AS DOUBLE) / total FROM ranked
         WHERE k = n OR k % greatest(1, CAST(n / {points} AS BIGINT)) = 0
@@ -69,13 +69,13 @@ def pareto_headline(curve: list[tuple[float, float]], member_share: float = 0.2
 
 def rfm_distribution(engine: Engine) -> list[dict[str, Any]]:
     rows = {r[0]: r[1:] for r in engine.fetchall(_portable("""
-        SELECT rfm_class, count(*), coalesce(sum(monetary), 0)
+        SELECT rfm_class, count(*), coalesce(sum(spend_total), 0)
         FROM member_profile WHERE rfm_class IS NOT NULL GROUP BY 1"""))}
     members_total = sum(int(v[0]) for v in rows.values()) or 1
     revenue_total = float(sum(v[1] for v in rows.values())) or 1.0
     out = []
     for c in RFM_CLASSES:
-        n, rev = rows.get(c.code, (0, 0))
+        n, rev = rows.get(c.label_zh, (0, 0))  # the tag's values are the Chinese names
         out.append({"code": c.code, "label_zh": c.label_zh, "label_en": c.label_en,
                     "members": int(n), "member_share": int(n) / members_total,
                     "revenue": float(rev), "revenue_share": float(rev) / revenue_total})

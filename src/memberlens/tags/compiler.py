@@ -1,0 +1,256 @@
+"""Turns the catalog into one query that computes every tag for every member.
+
+Shape of the query:
+- one CTE per source that is used (cut off at the as-of date);
+- one aggregate CTE per (source, window) group: all tags over the same records share
+  a single scan and GROUP BY member_id; "top" tags share a CTE per dimension;
+- a base layer joining members to the aggregates; then one SELECT layer per
+  dependency depth of rule tags (a rule sees every tag of the layers below it);
+- a final SELECT that casts every tag to its declared type.
+Everything is a SQLGlot tree rendered for the engine's dialect.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlglot
+from sqlglot import exp
+
+from ..engine.base import SOURCE_DIALECT
+from .catalog import Catalog
+from .definition import (
+    AggregateCompute,
+    BuiltinCompute,
+    ModelCompute,
+    RuleCompute,
+    TagDefinition,
+)
+from .expressions import parse_expression, substitute
+from .sources import MEMBER_COLUMNS, SOURCE_COLUMNS, source_sql
+
+COUNT_LIKE = ("count", "count_distinct", "share")
+
+
+def _parse(sql: str) -> exp.Expr:
+    return sqlglot.parse_one(sql, read=SOURCE_DIALECT)
+
+
+def _q(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _date(d: date) -> exp.Expr:
+    return exp.cast(exp.Literal.string(d.isoformat()), "DATE")
+
+
+@dataclass(frozen=True)
+class CompileInputs:
+    """What exists besides the catalog: builtin results and model scores to join."""
+
+    builtin_tables: dict[str, str]            # tag key -> relation (member_id, value)
+    model_scores: frozenset[tuple[str, str]]  # (model, output) pairs present
+
+
+def _expr(text: str, names: tuple[str, ...], as_of: date) -> exp.Expr:
+    checked = parse_expression(text, names=names)
+    return substitute(checked.tree, {"as_of": _date(as_of)})
+
+
+def _window_bounds(agg: AggregateCompute, as_of: date) -> exp.Expr | None:
+    upper = as_of - timedelta(days=agg.window_offset_days)
+    conds: list[exp.Expr] = []
+    if agg.window_offset_days:
+        conds.append(_parse(f"ts < TIMESTAMP '{upper.isoformat()} 00:00:00'"))
+    if agg.window_days:
+        lower = upper - timedelta(days=agg.window_days)
+        conds.append(_parse(f"ts >= TIMESTAMP '{lower.isoformat()} 00:00:00'"))
+    return exp.and_(*conds) if conds else None
+
+
+def _aggregate(tag: TagDefinition, agg: AggregateCompute, as_of: date) -> exp.Expr:
+    cols = SOURCE_COLUMNS[agg.source]
+    measure = _expr(agg.measure, cols, as_of) if agg.measure else None
+    cond = _expr(agg.filter, cols, as_of) if agg.filter else None
+
+    def filtered(func: exp.Expr) -> exp.Expr:
+        return exp.Filter(this=func, expression=exp.Where(this=cond.copy())) if cond else func
+
+    f = agg.function
+    if f == "count":
+        return filtered(exp.Count(this=exp.Star()))
+    if f == "count_distinct":
+        return filtered(exp.Count(this=exp.Distinct(expressions=[measure])))
+    if f == "share":
+        m = measure or exp.Literal.number(1)
+        hit = exp.Case().when(cond, m.copy()).else_(exp.Literal.number(0)) if cond else m.copy()
+        return exp.Div(this=exp.cast(exp.Sum(this=hit), "DOUBLE"),
+                       expression=exp.Nullif(this=exp.Sum(this=m.copy()),
+                                             expression=exp.Literal.number(0)))
+    funcs = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
+             "stddev": exp.StddevSamp, "median": exp.Median}
+    if f in funcs:
+        return filtered(funcs[f](this=measure))
+    if f == "mode":
+        return filtered(exp.Anonymous(this="mode", expressions=[measure]))
+    raise AssertionError(f)
+
+
+def _default(tag: TagDefinition, agg: AggregateCompute) -> exp.Expr | None:
+    if agg.default is not None:
+        return exp.convert(agg.default)
+    if agg.function in ("count", "count_distinct") or agg.function == "sum":
+        return exp.Literal.number(0)
+    return None
+
+
+def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp.Select:
+    """The query computing every tag of `catalog` as of `as_of` (exclusive)."""
+    ctes: list[tuple[str, exp.Expr]] = []
+    used_sources = sorted({t.compute.source for t in catalog
+                           if isinstance(t.compute, AggregateCompute)})
+    for name in used_sources:
+        ctes.append((f"src_{name}", _parse(source_sql(name, as_of))))
+
+    # base: members known at the as-of date, plus buyers missing from the members table
+    member_cols = ", ".join(f'm."{c}" AS "m__{c}"' for c in MEMBER_COLUMNS if c != "member_id")
+    cut = f"TIMESTAMP '{as_of.isoformat()} 00:00:00'"
+    ctes.append(("base", _parse(f"""
+        SELECT ids.member_id, {member_cols}
+        FROM (SELECT member_id FROM members
+              WHERE registered_at IS NULL OR registered_at < {cut}
+              UNION SELECT DISTINCT member_id FROM orders WHERE ordered_at < {cut}) ids
+        LEFT JOIN members m ON m.member_id = ids.member_id""")))
+
+    joins: list[tuple[str, list[tuple[str, exp.Expr]]]] = []  # (cte, [(tag, column expr)])
+    groups: dict[tuple[object, ...], list[TagDefinition]] = defaultdict(list)
+    top_groups: dict[tuple[object, ...], list[TagDefinition]] = defaultdict(list)
+    for tag in catalog:
+        c = tag.compute
+        if isinstance(c, AggregateCompute):
+            key = (c.source, c.window_days, c.window_offset_days)
+            if c.function in ("top", "top_share", "top_n"):
+                top_groups[(*key, c.filter, c.dimension, c.measure)].append(tag)
+            else:
+                groups[key].append(tag)
+
+    for i, ((source, _wd, _wo), tags) in enumerate(sorted(groups.items(), key=str)):
+        name = f"agg_{source}_{i}"
+        first = tags[0].compute
+        assert isinstance(first, AggregateCompute)  # noqa: S101 - grouped above
+        select = exp.select("member_id", *(
+            exp.alias_(_aggregate(t, t.compute, as_of), t.key, quoted=True)  # type: ignore[arg-type]
+            for t in tags)).from_(f"src_{source}").group_by("member_id")
+        bounds = _window_bounds(first, as_of)
+        if bounds is not None:
+            select = select.where(bounds)
+        ctes.append((name, select))
+        cols = []
+        for t in tags:
+            assert isinstance(t.compute, AggregateCompute)  # noqa: S101
+            default = _default(t, t.compute)
+            col: exp.Expr = exp.column(t.key, table=name, quoted=True)
+            cols.append((t.key, exp.func("coalesce", col, default) if default else col))
+        joins.append((name, cols))
+
+    for i, (_signature, tags) in enumerate(sorted(top_groups.items(), key=str)):
+        name = f"top_{i}"
+        first = tags[0].compute
+        assert isinstance(first, AggregateCompute)  # noqa: S101
+        cols_ = SOURCE_COLUMNS[first.source]
+        dim = _expr(first.dimension or "", cols_, as_of)
+        measure = _expr(first.measure, cols_, as_of) if first.measure else exp.Literal.number(1)
+        inner = exp.select(exp.alias_(exp.column("member_id"), "member_id"),
+                           exp.alias_(dim, "d"), exp.alias_(exp.Sum(this=measure), "v")
+                           ).from_(f"src_{first.source}").group_by(exp.column("member_id"),
+                                                                  exp.Literal.number(2))
+        conds = [c for c in (_window_bounds(first, as_of),
+                             _expr(first.filter, cols_, as_of) if first.filter else None)
+                 if c is not None]
+        if conds:
+            inner = inner.where(exp.and_(*conds))
+        ranked = _parse("""SELECT member_id, list(d ORDER BY v DESC, d) AS ranked,
+                                  max(v) / nullif(sum(v), 0) AS share
+                           FROM inner_rows WHERE d IS NOT NULL AND v > 0 GROUP BY member_id""")
+        ranked.set("from_", exp.From(this=inner.subquery("inner_rows")))
+        ctes.append((name, ranked))
+        cols = []
+        for t in tags:
+            assert isinstance(t.compute, AggregateCompute)  # noqa: S101
+            ranked_col = exp.column("ranked", table=name)
+            if t.compute.function == "top":
+                value: exp.Expr = _parse(f"{name}.ranked[1]")
+            elif t.compute.function == "top_share":
+                value = exp.cast(exp.column("share", table=name), "DOUBLE")
+            else:
+                value = exp.func("list_slice", ranked_col, exp.Literal.number(1),
+                                 exp.Literal.number(t.compute.n))
+            cols.append((t.key, value))
+        joins.append((name, cols))
+
+    for key, relation in inputs.builtin_tables.items():
+        joins.append((relation, [(key, exp.column("value", table=relation))]))
+
+    base_select: list[exp.Expr] = [exp.column("member_id", table="base")]
+    base_select += [exp.column(f"m__{c}", table="base", quoted=True)
+                    for c in MEMBER_COLUMNS if c != "member_id"]
+    layer0 = exp.select(*base_select).from_("base")
+    for name, cols in joins:
+        layer0 = layer0.join(name, on=f"{name}.member_id = base.member_id", join_type="left")
+        layer0 = layer0.select(*(exp.alias_(e, k, quoted=True) for k, e in cols), append=True)
+    for tag in catalog:
+        if isinstance(tag.compute, ModelCompute):
+            present = (tag.compute.model, tag.compute.output) in inputs.model_scores
+            value = (_parse(f"(SELECT value FROM model_scores s WHERE s.member_id = "
+                            f"base.member_id AND s.model = '{tag.compute.model}' AND "
+                            f"s.output = '{tag.compute.output}')") if present
+                     else exp.cast(exp.null(), tag.type.sql_type))
+            layer0 = layer0.select(exp.alias_(value, tag.key, quoted=True), append=True)
+        elif isinstance(tag.compute, BuiltinCompute) and tag.key not in inputs.builtin_tables:
+            layer0 = layer0.select(exp.alias_(exp.cast(exp.null(), tag.type.sql_type),
+                                              tag.key, quoted=True), append=True)
+    ctes.append(("layer_0", layer0))
+
+    last = _rule_layers(catalog, as_of, ctes)
+    final = exp.select(
+        exp.column("member_id"),
+        exp.alias_(_date(as_of), "as_of"),
+        *(exp.alias_(exp.cast(_q(t.key), t.type.sql_type), t.key, quoted=True)
+          for t in catalog.display_order),
+    ).from_(last)
+    for name, body in ctes:
+        final = final.with_(name, as_=body)
+    return final.order_by("member_id")
+
+
+def _rule_layers(catalog: Catalog, as_of: date, ctes: list[tuple[str, exp.Expr]]) -> str:
+    """One SELECT per dependency depth, so a rule reads the tags it depends on."""
+    depth: dict[str, int] = {}
+    rules: dict[str, exp.Expr] = {}
+    member_refs = {f"members.{c}": _q(f"m__{c}") for c in MEMBER_COLUMNS}
+    member_refs["members.member_id"] = exp.column("member_id")
+    names = tuple(catalog.tags)
+    for tag in catalog:  # catalog iterates in dependency order
+        if not isinstance(tag.compute, RuleCompute):
+            depth[tag.key] = 0
+            continue
+        checked = parse_expression(tag.compute.expr,
+                                   names=[k for k in names if k != tag.key],
+                                   qualified={"members": MEMBER_COLUMNS})
+        depth[tag.key] = 1 + max((depth[d] for d in checked.tags), default=0)
+        refs: dict[str, exp.Expr] = {"as_of": _date(as_of), **member_refs}
+        refs.update({d: _q(d) for d in checked.tags})
+        rules[tag.key] = substitute(checked.tree, refs)
+    last = "layer_0"
+    for level in range(1, max(depth.values(), default=0) + 1):
+        keys = [k for k in catalog.order if depth[k] == level and k in rules]
+        if not keys:
+            continue
+        name = f"layer_{level}"
+        select = exp.select(exp.Star(), *(exp.alias_(rules[k], k, quoted=True) for k in keys)
+                            ).from_(last)
+        ctes.append((name, select))
+        last = name
+    return last

@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .analytics.report_data import collect_report_data
@@ -13,9 +14,22 @@ from .engine import open_engine
 from .ingest import LoadResult, ingest_file
 from .reports import render_report
 from .settings import Settings
-from .tags import TagRunResult, run_tags
+from .tags import TagRunResult, default_as_of, load_catalog, run_tags
 
 Progress = Callable[[str, int, int], None]
+HISTORY_MONTHS = 6
+
+
+def monthly_as_of_dates(last: date, months: int) -> list[date]:
+    """The first day of each of the `months` months before `last`'s month, oldest first."""
+    out: list[date] = []
+    year, month = last.year, last.month
+    for _ in range(months):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        out.append(date(year, month, 1))
+    return sorted(d for d in out if d < last)
 
 
 @dataclass
@@ -51,6 +65,7 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
     result = DemoResult(data_dir=data_dir, warehouse=warehouse,
                         report=directory / "memberlens-report.html")
     engine = open_engine(settings, path=warehouse)
+    catalog = load_catalog(settings.tag_dirs)
     try:
         for i, entry in enumerate(files):
             if progress:
@@ -59,14 +74,21 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
                                             timezone=settings.timezone))
         if progress:
             progress("ingest:done", len(files), len(files))
-            progress("tags", 0, 1)
-        result.tags = run_tags(engine)
+        # monthly snapshots first, so trends and migrations have a history to read
+        as_ofs = monthly_as_of_dates(default_as_of(engine), HISTORY_MONTHS)
+        for i, as_of in enumerate(as_ofs):
+            if progress:
+                progress("tags", i, len(as_ofs) + 1)
+            run_tags(engine, as_of=as_of, catalog=catalog)
+        if progress:
+            progress("tags", len(as_ofs), len(as_ofs) + 1)
+        result.tags = run_tags(engine, catalog=catalog)
         # a member worth looking at: the most valuable one
         result.sample_member = str(engine.scalar(
             "SELECT member_id FROM member_profile WHERE rfm_class = '重要价值客户' "
             "ORDER BY spend_total DESC LIMIT 1") or "")
         if progress:
-            progress("tags", 1, 1)
+            progress("tags", len(as_ofs) + 1, len(as_ofs) + 1)
             progress("report", 0, 1)
         data = collect_report_data(engine, warehouse=str(warehouse),
                                    title="会员画像报告（演示数据）" if lang == "zh"

@@ -80,7 +80,7 @@ def member_tables(view: dict[str, Any], lang: str) -> list[Table]:
     basics.add_column(style="bold")
     basics.add_column()
     for k, v in view["basics"].items():
-        basics.add_row(k, _text(v))
+        basics.add_row(k, _text(v, lang))
     out = [basics]
     for group in view["tags"]:
         t = Table(title=f"{group['label']}（{msg('as_of', lang)} {view['as_of']}）"
@@ -89,31 +89,30 @@ def member_tables(view: dict[str, Any], lang: str) -> list[Table]:
         t.add_column(style="bold")
         t.add_column()
         for tag in group["tags"]:
-            value = _text(tag["value"])
+            value = _text(tag["value"], lang)
             if tag["unit"] and tag["value"] is not None:
                 value = f"{value} {tag['unit']}"
             t.add_row(f"{tag['label']} ({tag['key']})", value)
         out.append(t)
     for key, rows in (("latest_orders", view["orders"]), ("latest_events", view["events"])):
         t = Table(title=msg(key, lang), title_justify="left")
-        if rows:
-            for name in rows[0]:
-                t.add_column(name)
-            for r in rows:
-                t.add_row(*(_text(v) for v in r.values()))
-        else:
+        for name in view[f"{key.split('_')[1]}_columns"]:
+            t.add_column(name)
+        for r in rows:
+            t.add_row(*(_text(v, lang) for v in r.values()))
+        if not rows:
             t.caption = msg("none_yet", lang)
         out.append(t)
     return out
 
 
-def _text(value: object) -> str:
+def _text(value: object, lang: str = "zh") -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
     if isinstance(value, list):
         return "、".join(str(v) for v in value) or "-"
-    if isinstance(value, bool):
-        return "是" if value else "否"
     return str(value)

@@ -52,6 +52,12 @@ def test_ingest_rfm_profile_masks_pii(tmp_path: Path,
     assert "138****5678" in out and "13812345678" not in out
     assert "张*" in out and "z***@qq.com" in out
     assert "O2" in out and "O1" in out
+    # member 360: tags grouped by category with display names
+    for heading in ("基础属性", "行为", "价值", "活跃度", "最近订单", "最近行为"):
+        assert heading in out
+    assert "RFM 分层 (rfm_class)" in out and "累计订单数 (order_count_total)" in out
+    code, out = _run(wh, "--lang", "en", "profile", "M1")
+    assert "Basic attributes" in out and "RFM class (rfm_class)" in out
     code, out = _run(wh, "profile", "M1", "--show-pii")
     assert "13812345678" in out and "张伟" in out
 

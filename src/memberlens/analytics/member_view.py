@@ -9,6 +9,8 @@ from ..errors import NotFound
 from ..masking import mask_date, mask_email, mask_name, mask_phone
 from ..tags import CATEGORY_LABELS, Catalog, load_catalog
 
+ORDER_COLUMNS = ("order_id", "ordered_at", "channel", "store_id", "paid_amount", "status")
+EVENT_COLUMNS = ("occurred_at", "event_type", "sku", "keyword", "channel", "device")
 _MASKS = {"name": mask_name, "phone": mask_phone, "email": mask_email, "birthday": mask_date}
 
 
@@ -41,12 +43,14 @@ def member_view(engine: Engine, member_id: str, *, show_pii: bool = False, order
         "as_of": profile.get("as_of") if profile else None,
         "basics": basics or {},
         "tags": groups,
-        "orders": _rows(engine, """
-            SELECT order_id, ordered_at, channel, store_id, paid_amount, status FROM orders
+        "orders": _rows(engine, f"""
+            SELECT {", ".join(ORDER_COLUMNS)} FROM orders
             WHERE member_id = ? ORDER BY ordered_at DESC LIMIT ?""", [member_id, orders]),
-        "events": _rows(engine, """
-            SELECT occurred_at, event_type, sku, keyword, channel, device FROM events
+        "orders_columns": ORDER_COLUMNS,
+        "events": _rows(engine, f"""
+            SELECT {", ".join(EVENT_COLUMNS)} FROM events
             WHERE member_id = ? ORDER BY occurred_at DESC LIMIT ?""", [member_id, events]),
+        "events_columns": EVENT_COLUMNS,
     }
 
 

@@ -111,8 +111,8 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
     ctes: list[tuple[str, exp.Expr]] = []
     used_sources = sorted({t.compute.source for t in catalog
                            if isinstance(t.compute, AggregateCompute)})
-    for name in used_sources:
-        ctes.append((f"src_{name}", _parse(source_sql(name, as_of))))
+    for source_name in used_sources:
+        ctes.append((f"src_{source_name}", _parse(source_sql(source_name, as_of))))
 
     # base: members known at the as-of date, plus buyers missing from the members table
     member_cols = ", ".join(f'm."{c}" AS "m__{c}"' for c in MEMBER_COLUMNS if c != "member_id")
@@ -125,16 +125,16 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
         LEFT JOIN members m ON m.member_id = ids.member_id""")))
 
     joins: list[tuple[str, list[tuple[str, exp.Expr]]]] = []  # (cte, [(tag, column expr)])
-    groups: dict[tuple[object, ...], list[TagDefinition]] = defaultdict(list)
+    groups: dict[tuple[str, int | None, int], list[TagDefinition]] = defaultdict(list)
     top_groups: dict[tuple[object, ...], list[TagDefinition]] = defaultdict(list)
     for tag in catalog:
         c = tag.compute
         if isinstance(c, AggregateCompute):
-            key = (c.source, c.window_days, c.window_offset_days)
+            window = (c.source, c.window_days, c.window_offset_days)
             if c.function in ("top", "top_share", "top_n"):
-                top_groups[(*key, c.filter, c.dimension, c.measure)].append(tag)
+                top_groups[(*window, c.filter, c.dimension, c.measure)].append(tag)
             else:
-                groups[key].append(tag)
+                groups[window].append(tag)
 
     for i, ((source, _wd, _wo), tags) in enumerate(sorted(groups.items(), key=str)):
         name = f"agg_{source}_{i}"
@@ -190,8 +190,8 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
             cols.append((t.key, value))
         joins.append((name, cols))
 
-    for key, relation in inputs.builtin_tables.items():
-        joins.append((relation, [(key, exp.column("value", table=relation))]))
+    for tag_key, relation in inputs.builtin_tables.items():
+        joins.append((relation, [(tag_key, exp.column("value", table=relation))]))
 
     base_select: list[exp.Expr] = [exp.column("member_id", table="base")]
     base_select += [exp.column(f"m__{c}", table="base", quoted=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -77,16 +76,9 @@ def test_default_as_of_is_day_after_last_order(engine: DuckDBEngine,
     assert run_tags(engine).as_of == date(2024, 4, 3)
 
 
-SNAPSHOTS = Path(__file__).parent.parent / "snapshots" / "rfm"
-
-
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
-def test_rfm_sql_snapshot(dialect: str) -> None:
+def test_rfm_sql_snapshot(dialect: str, snapshot: Callable[[str, str, str], None]) -> None:
     """What we send to each engine shows in review when it changes."""
     sql = sqlglot.transpile(rfm_sql(date(2024, 4, 1)).sql("duckdb"), read="duckdb",
                             write=dialect, pretty=True)[0]
-    path = SNAPSHOTS / dialect / "out.sql"
-    if os.environ.get("MEMBERLENS_UPDATE_SNAPSHOTS") == "1" or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sql + "\n", encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == sql + "\n"
+    snapshot("rfm", dialect, sql)

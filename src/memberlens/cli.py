@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from .cli_analyze import analyze_app
 from .cli_tags import tags_app
 from .errors import MemberlensError
 from .messages import msg
@@ -22,6 +23,7 @@ app = typer.Typer(help="memberlens 会员画像与精准营销 — member profil
 mapping_app = typer.Typer(help="列映射 column mappings", no_args_is_help=True)
 app.add_typer(mapping_app, name="mapping")
 app.add_typer(tags_app, name="tags")
+app.add_typer(analyze_app, name="analyze")
 console = Console()
 err_console = Console(stderr=True)
 

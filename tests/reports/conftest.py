@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from report_analysis_fixtures import make_analysis_sections
 
 from memberlens.reports import (
     CleaningRow,
@@ -165,6 +166,7 @@ def make_report_data(seed: int = 0) -> ReportData:
         pareto_headline=headline,
         monthly=monthly,
         cleaning=_cleaning(),
+        **make_analysis_sections(rng, monthly, N_MEMBERS),
     )
 
 
@@ -188,6 +190,11 @@ def empty_report_data(report_data: ReportData) -> ReportData:
             "pareto_headline": (float("nan"), float("nan")),
             "monthly": [],
             "cleaning": [],
+            "trend": [],
+            "activity": None,
+            "rfm_migration": None,
+            "cohorts": None,
+            "funnel": None,
         }
     )
 

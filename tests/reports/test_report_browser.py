@@ -21,7 +21,8 @@ from memberlens.reports.headless import ChartStatus, chart_status, render_dom, s
 
 pytestmark = pytest.mark.browser
 
-CHART_NAMES = {"rfm", "pareto", "monthly", "cleaning"}
+CHART_NAMES = {"rfm", "pareto", "monthly", "cleaning", "trend", "activity",
+               "activity_migration", "rfm_migration", "cohorts", "funnel"}
 EVIL = "</script><script>alert(1)</script>"
 
 
@@ -53,6 +54,14 @@ def test_every_chart_renders_in_chromium(zh_dom: str, report_data: ReportData) -
     assert any("会员贡献" in t for t in charts["pareto"].text)
     assert report_data.monthly[0].month in charts["monthly"].text
     assert reason_label("duplicate_row", "zh") in charts["cleaning"].text
+    # the analysis charts draw their own data, not just an empty frame
+    assert "客单价" in charts["trend"].text
+    assert {"活跃", "沉默", "流失"} <= set(charts["activity"].text)
+    assert "新增" in charts["activity_migration"].text
+    assert {"重要价值客户", "未购买"} <= set(charts["rfm_migration"].text)
+    assert "加权平均" in charts["cohorts"].text and "第 0 月" in charts["cohorts"].text
+    assert {"全部渠道", "小程序"} <= set(charts["funnel"].text)
+    assert any(t.endswith("%") for t in charts["activity_migration"].text)
 
 
 def test_english_report_renders(chromium: str, report_data: ReportData, tmp_path: Path) -> None:
@@ -61,6 +70,11 @@ def test_english_report_renders(chromium: str, report_data: ReportData, tmp_path
     _assert_all_drawn(charts)
     assert "Important value" in charts["rfm"].text
     assert reason_label("duplicate_row", "en") in charts["cleaning"].text
+    assert "Average order value" in charts["trend"].text
+    assert {"Active", "Silent", "Churned"} <= set(charts["activity"].text)
+    assert "No purchase" in charts["rfm_migration"].text
+    assert "Weighted mean" in charts["cohorts"].text
+    assert "All channels" in charts["funnel"].text
 
 
 def test_screenshot_shows_the_report(

@@ -22,7 +22,8 @@ from memberlens.reports.labels import UI_TEXT
 from memberlens.reports.report_view import chart_payload
 
 EVIL = "</script><script>alert(1)</script>"
-CHART_NAMES = {"rfm", "pareto", "monthly", "cleaning"}
+CHART_NAMES = {"rfm", "pareto", "monthly", "cleaning", "trend", "activity",
+               "activity_migration", "rfm_migration", "cohorts", "funnel"}
 
 
 class _Tags(HTMLParser):

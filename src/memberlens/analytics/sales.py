@@ -16,9 +16,21 @@ def _portable(sql: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=SOURCE_DIALECT)
 
 
+def _profile_has_spend(engine: Engine) -> bool:
+    """Whether member_profile has the tag columns yet.
+
+    A fresh warehouse has no member_profile until the first `memberlens tags run`; its
+    report shows empty charts rather than failing.
+    """
+    return bool(engine.scalar(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'member_profile' AND column_name = 'spend_total'"))
+
+
 def totals(engine: Engine) -> dict[str, Any]:
+    profiled = "member_profile" if engine.table_exists("member_profile") else "members"
     row = engine.fetchall(_portable(f"""
-        SELECT (SELECT count(*) FROM member_profile) AS members,
+        SELECT (SELECT count(*) FROM {profiled}) AS members,
                count(DISTINCT member_id) AS buyers, count(*) AS orders,
                coalesce(sum({NET_AMOUNT}), 0) AS revenue,
                CAST(min(ordered_at) AS DATE) AS first_order,
@@ -46,6 +58,8 @@ def pareto(engine: Engine, points: int = 100) -> list[tuple[float, float]]:
     Sampled at `points` evenly spaced member shares (plus the origin), so the chart stays
     small for ten million members.
     """
+    if not _profile_has_spend(engine):
+        return [(0.0, 0.0)]
     rows = engine.fetchall(_portable(f"""
         WITH ranked AS (
             SELECT row_number() OVER (ORDER BY spend_total DESC, member_id) AS k,
@@ -68,6 +82,8 @@ def pareto_headline(curve: list[tuple[float, float]], member_share: float = 0.2
 
 
 def rfm_distribution(engine: Engine) -> list[dict[str, Any]]:
+    if not _profile_has_spend(engine):
+        return []
     rows = {r[0]: r[1:] for r in engine.fetchall(_portable("""
         SELECT rfm_class, count(*), coalesce(sum(spend_total), 0)
         FROM member_profile WHERE rfm_class IS NOT NULL GROUP BY 1"""))}
@@ -83,5 +99,7 @@ def rfm_distribution(engine: Engine) -> list[dict[str, Any]]:
 
 
 def as_of_of_profile(engine: Engine) -> date | None:
+    if not engine.table_exists("member_profile"):
+        return None
     value = engine.scalar("SELECT max(as_of) FROM member_profile")
     return value if isinstance(value, date) else None

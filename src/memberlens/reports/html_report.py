@@ -27,6 +27,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup
 
 from memberlens import __version__
+from memberlens.reports import analysis_view
 from memberlens.reports import report_view as view
 from memberlens.reports.labels import LANGS, UI_TEXT, Lang
 from memberlens.reports.report_data import ReportData, ReportError
@@ -139,10 +140,13 @@ def report_html(data: ReportData, *, lang: str = "zh") -> str:
         "pareto_members": view.headline_pct(data.pareto_headline[0]),
         "pareto_revenue": view.headline_pct(data.pareto_headline[1]),
         "cleaning_rows": view.cleaning_rows(data, language),
+        "analysis": analysis_view.analysis_text(data, language),
+        "funnel_rows": analysis_view.funnel_rows(data, language),
         "payload": payload,
         "css": Markup(_asset("report.css")),  # noqa: S704 - trusted package asset
         "echarts_js": inline_script(_asset("echarts.min.js")),
-        "report_js": inline_script(_asset("report.js")),
+        # one script element: the analysis charts reuse the page script's helpers
+        "report_js": inline_script(_asset("report.js") + "\n" + _asset("analysis.js")),
     }
     return _environment().get_template(TEMPLATE).render(context)
 

@@ -63,6 +63,49 @@ _ZH: Final[dict[str, str]] = {
     "monthly_sales": "销售额",
     "monthly_active": "活跃会员",
     "monthly_orders": "订单数",
+    "trend_title": "消费趋势：客单价与新老客",
+    "trend_desc": "上图为每月销售额（左轴）与客单价（右轴）；下图为每月购买会员中的新客"
+    "（当月首次购买）与老客。",
+    "trend_headline": "近 {months} 个月客单价 {aov}，老客占购买会员 {share}",
+    "trend_aov": "客单价",
+    "trend_new": "新客",
+    "trend_returning": "老客",
+    "trend_buyers": "购买会员",
+    "activity_title": "会员活跃度：分布与迁移",
+    "activity_desc": "每个快照日的活跃、沉默、流失会员数（柱内为占比）；热力图为相邻两个快照之间"
+    "各状态会员的去向，按行计算占比，“新增”行为后一快照才出现的会员。",
+    "activity_headline": "{date}：活跃会员 {active}（占 {share}），上期活跃会员中 {lost} "
+    "转为沉默或流失",
+    "activity_chart": "各快照日的活跃度分布",
+    "migration_chart": "状态迁移（行：{date_from}，列：{date_to}）",
+    "migration_new": "新增",
+    "migration_row_share": "占该行",
+    "rfm_migration_title": "RFM 客户分类迁移",
+    "rfm_migration_desc": "相邻两个快照之间会员在 8 类 RFM 客户之间的流动，按行计算占比；"
+    "“未购买”为尚无购买记录的会员，“新增”为后一快照才出现的会员。",
+    "rfm_migration_headline": "{date_from} → {date_to}：{stay} 的会员保持原分类，"
+    "{first} 位会员首次购买后进入分类",
+    "cohort_title": "新会员留存：按注册月",
+    "cohort_desc": "每行是一个注册月的会员，第 k 列为注册后第 k 个月有购买的会员占比"
+    "（第 0 月即注册当月）；末行为按人数加权的平均。",
+    "cohort_headline": "注册当月购买率 {m0}，次月 {m1}，第 3 个月 {m3}",
+    "cohort_offset": "第 {k} 月",
+    "cohort_row": "{month}（{members} 人）",
+    "cohort_mean": "加权平均",
+    "cohort_x": "注册后月份",
+    "cohort_share": "购买会员占比",
+    "funnel_title": "渠道转化漏斗：浏览 → 加购 → 下单",
+    "funnel_desc": "{start} 至 {end} 期间在各渠道有浏览的会员，浏览后 {days} 天内在同一渠道加购、"
+    "再下单的人数与转化率。按会员而非会话统计：行为数据没有会话标识，营销的对象也是会员；"
+    "一位会员可在多个渠道出现，因此各渠道之和大于“全部渠道”。",
+    "funnel_headline": "浏览后 {days} 天内下单的会员占 {rate}",
+    "funnel_view": "浏览",
+    "funnel_cart": "加购",
+    "funnel_order": "下单",
+    "col_channel": "渠道",
+    "col_view_to_cart": "浏览→加购",
+    "col_cart_to_order": "加购→下单",
+    "col_view_to_order": "浏览→下单",
     "cleaning_title": "数据清洗摘要",
     "cleaning_desc": "每次导入的行数去向，以及被拒绝或标记的原因。",
     "cleaning_chart": "拒绝与标记原因",
@@ -124,6 +167,56 @@ _EN: Final[dict[str, str]] = {
     "monthly_sales": "Sales",
     "monthly_active": "Active members",
     "monthly_orders": "Orders",
+    "trend_title": "Consumption trend: order value, new and returning buyers",
+    "trend_desc": "Top: sales per month (left axis) and average order value (right axis). "
+    "Bottom: buyers each month, split into new (first purchase that month) and returning.",
+    "trend_headline": "Last {months} months: average order {aov}; returning buyers are "
+    "{share} of buyers",
+    "trend_aov": "Average order value",
+    "trend_new": "New buyers",
+    "trend_returning": "Returning buyers",
+    "trend_buyers": "Buyers",
+    "activity_title": "Member activity: distribution and migration",
+    "activity_desc": "Active, silent and churned members on each snapshot date (shares in "
+    "the bars). The heatmap shows where the members of each state went between the two "
+    "latest snapshots, as row shares; the New row holds members first seen in the later one.",
+    "activity_headline": "{date}: {active} active members ({share}); {lost} of the "
+    "previously active went silent or churned",
+    "activity_chart": "Activity on each snapshot date",
+    "migration_chart": "Migration (rows: {date_from}, columns: {date_to})",
+    "migration_new": "New",
+    "migration_row_share": "Row share",
+    "rfm_migration_title": "RFM segment migration",
+    "rfm_migration_desc": "How members moved between the 8 RFM segments from one snapshot "
+    "to the next, as row shares. No purchase: members who have not bought yet; New: "
+    "members first seen in the later snapshot.",
+    "rfm_migration_headline": "{date_from} → {date_to}: {stay} of members kept their "
+    "segment; {first} got one with their first purchase",
+    "cohort_title": "Retention by registration month",
+    "cohort_desc": "Each row is the members who registered in one month; column k is the "
+    "share of them who bought in the k-th month after registering (month 0 is the month "
+    "they joined). The last row is the size-weighted mean.",
+    "cohort_headline": "Bought in their joining month: {m0}; the month after: {m1}; "
+    "month 3: {m3}",
+    "cohort_offset": "Month {k}",
+    "cohort_row": "{month} ({members})",
+    "cohort_mean": "Weighted mean",
+    "cohort_x": "Months after registering",
+    "cohort_share": "Share who bought",
+    "funnel_title": "Channel funnel: view → cart → order",
+    "funnel_desc": "Members who viewed in a channel from {start} to {end}, and how many of "
+    "them added to cart and then ordered in the same channel within {days} days of the "
+    "view. Counted in members, not sessions: the behaviour data has no session id and "
+    "campaigns target members. A member can appear in several channels, so the channels "
+    "add up to more than All channels.",
+    "funnel_headline": "{rate} of viewers ordered within {days} days",
+    "funnel_view": "Viewed",
+    "funnel_cart": "Added to cart",
+    "funnel_order": "Ordered",
+    "col_channel": "Channel",
+    "col_view_to_cart": "View → cart",
+    "col_cart_to_order": "Cart → order",
+    "col_view_to_order": "View → order",
     "cleaning_title": "Data cleaning summary",
     "cleaning_desc": "Where the rows of each load went, and why rows were rejected or flagged.",
     "cleaning_chart": "Reject and flag reasons",

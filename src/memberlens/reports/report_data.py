@@ -88,6 +88,110 @@ class Totals(BaseModel):
     as_of: str
 
 
+class StateLabel(BaseModel):
+    """One value of a tag (e.g. 活跃) as the report names it in each language."""
+
+    model_config = _FROZEN
+
+    key: str  # the stored value; '' for an empty one (e.g. no RFM class yet)
+    label_zh: str
+    label_en: str
+
+
+class SnapshotCounts(BaseModel):
+    """Members per state on one snapshot date, in the section's `states` order."""
+
+    model_config = _FROZEN
+
+    as_of: str  # 'YYYY-MM-DD'
+    counts: list[int]
+
+
+class MigrationMatrix(BaseModel):
+    """Members by state on `date_from` (rows) and `date_to` (columns).
+
+    Only members present on both dates are in `counts`; those first seen on `date_to`
+    are in `new`, by their state then.
+    """
+
+    model_config = _FROZEN
+
+    tag: str
+    date_from: str
+    date_to: str
+    states: list[StateLabel]
+    counts: list[list[int]]
+    new: list[int]
+
+
+class ActivitySection(BaseModel):
+    """活跃 / 沉默 / 流失 per snapshot, and the latest month's moves between them."""
+
+    model_config = _FROZEN
+
+    states: list[StateLabel]
+    snapshots: list[SnapshotCounts]
+    migration: MigrationMatrix | None = None
+
+
+class CohortRow(BaseModel):
+    """One registration month: its size and buyers in month 0, 1, … after registering."""
+
+    model_config = _FROZEN
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    members: int
+    buyers: list[int]
+    shares: list[float]
+
+
+class CohortSection(BaseModel):
+    """Retention of the latest cohorts, observed through `through` ('YYYY-MM')."""
+
+    model_config = _FROZEN
+
+    through: str
+    cohorts: list[CohortRow]
+    mean_shares: list[float | None]  # pooled over the cohorts observed that long
+
+
+class FunnelRow(BaseModel):
+    """Members who viewed, then carted, then ordered in one channel ('' = all)."""
+
+    model_config = _FROZEN
+
+    channel: str
+    label_zh: str
+    label_en: str
+    viewed: int
+    carted: int
+    ordered: int
+
+
+class FunnelSection(BaseModel):
+    """The funnel of views on days ``start <= day < end``, window `days` from the view."""
+
+    model_config = _FROZEN
+
+    start: str
+    end: str
+    days: int
+    channels: list[FunnelRow]
+    total: FunnelRow
+
+
+class TrendRow(BaseModel):
+    """One month of purchases: net sales, orders, buyers and how many bought first."""
+
+    model_config = _FROZEN
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    sales: float
+    orders: int
+    buyers: int
+    new_buyers: int
+
+
 class ReportData(BaseModel):
     """Everything the member report shows; filled by the analytics, read by the renderer."""
 
@@ -102,6 +206,13 @@ class ReportData(BaseModel):
     pareto_headline: tuple[float, float]  # (member share, revenue share), e.g. (0.2, 0.74)
     monthly: list[MonthRow]
     cleaning: list[CleaningRow]
+    # The analyses: optional, so a warehouse without tag snapshots, members or events
+    # still gets a report (the sections then say there is no data).
+    trend: list[TrendRow] = Field(default_factory=list)
+    activity: ActivitySection | None = None
+    rfm_migration: MigrationMatrix | None = None
+    cohorts: CohortSection | None = None
+    funnel: FunnelSection | None = None
 
 
 class ReportError(MemberlensError):

@@ -17,50 +17,40 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
+from memberlens.reports.analysis_view import analysis_payload
 from memberlens.reports.labels import UI_TEXT, Lang, reason_label
+from memberlens.reports.number_format import (
+    MISSING,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    headline_pct,
+)
+from memberlens.reports.number_format import finite as _finite
 from memberlens.reports.report_data import CleaningRow, ParetoPoint, ReportData
 
-MISSING = "—"
+__all__ = [
+    "MAX_PARETO_POINTS",
+    "MISSING",
+    "chart_payload",
+    "cleaning_rows",
+    "fmt_int",
+    "fmt_money",
+    "fmt_pct",
+    "headline_pct",
+    "kpis",
+    "pareto_headline_text",
+    "rfm_rows",
+    "rfm_total",
+    "thin_pareto",
+]
+
 # A curve of one point per member would put 100k points into the page; 400 points are
 # indistinguishable on screen and keep the file small.
 MAX_PARETO_POINTS = 400
-
-
-def _finite(x: float | None) -> float | None:
-    """The number, or ``None`` when it is missing, NaN or infinite."""
-    if x is None or not math.isfinite(x):
-        return None
-    return float(x)
-
-
-def fmt_int(n: int | None) -> str:
-    """Whole number with thousands separators: ``12,345``."""
-    return MISSING if n is None else f"{n:,}"
-
-
-def fmt_money(x: float | None, decimals: int = 2) -> str:
-    """Yuan with thousands separators: ``¥12,345.60``."""
-    value = _finite(x)
-    return MISSING if value is None else f"¥{value:,.{decimals}f}"
-
-
-def fmt_pct(x: float | None, decimals: int = 1) -> str:
-    """A 0..1 share as a percentage: ``0.741`` → ``74.1%``."""
-    value = _finite(x)
-    return MISSING if value is None else f"{value * 100:.{decimals}f}%"
-
-
-def headline_pct(x: float) -> str:
-    """Percentage for a headline: whole when it is (``20%``), else one decimal."""
-    value = _finite(x)
-    if value is None:
-        return MISSING
-    pct = value * 100
-    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -216,6 +206,7 @@ def chart_payload(data: ReportData, lang: Lang) -> dict[str, Any]:
     reasons = _reason_order(data.cleaning)
     members, revenue = data.pareto_headline
     return {
+        **analysis_payload(data, lang),
         "lang": lang,
         "text": t,
         "rfm": {

@@ -1,4 +1,8 @@
-"""Tables the warehouse keeps about itself: what ran, and what was set aside."""
+"""Tables the warehouse keeps about itself: what ran, and what was set aside.
+
+`member_profile` and `tag_history` are not here: their columns are the tag catalog's,
+so the tag runner creates them (tags/runner.py).
+"""
 
 from __future__ import annotations
 
@@ -35,21 +39,5 @@ SYSTEM_TABLES: dict[str, str] = {
             reason VARCHAR NOT NULL,        -- code, e.g. invalid_timestamp
             action VARCHAR NOT NULL,        -- rejected | dropped | cleared | flagged
             record JSON                     -- the raw row, for rejected and dropped rows
-        )""",
-    "member_profile": """
-        CREATE TABLE IF NOT EXISTS member_profile (
-            member_id VARCHAR NOT NULL,
-            as_of DATE NOT NULL,
-            first_order_at TIMESTAMP,
-            last_order_at TIMESTAMP,
-            recency_days INTEGER,
-            frequency BIGINT,
-            monetary DECIMAL(18,2),
-            r_score TINYINT,
-            f_score TINYINT,
-            m_score TINYINT,
-            rfm_class VARCHAR,
-            rfm_class_zh VARCHAR,
-            rfm_class_en VARCHAR
         )""",
 }

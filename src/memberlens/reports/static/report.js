@@ -1,6 +1,8 @@
-/* memberlens member report: draws the four charts from the JSON embedded in the page.
+/* memberlens member report: draws the charts from the JSON embedded in the page.
+ * This file draws rfm, pareto, monthly and cleaning; analysis.js, inlined right after it,
+ * draws the analysis sections with the helpers this file hands over in window.memberlensReport.
  *
- * Contract with the tests: every chart container has data-chart="rfm|pareto|monthly|cleaning";
+ * Contract with the tests: every chart container has data-chart="<name>";
  * after ECharts' "finished" event the container gets data-rendered="true"; if a chart throws
  * it gets data-rendered="error" and a visible message; if ECharts itself did not load the
  * #echarts-error banner is shown and every container gets data-rendered="false".
@@ -265,6 +267,12 @@
   mount("pareto", paretoOption);
   mount("monthly", monthlyOption);
   mount("cleaning", cleaningOption);
+
+  window.memberlensReport = {
+    payload: payload, T: T, isZh: isZh, FONT: FONT, PALETTE: PALETTE, MUTED: MUTED,
+    GRID_LINE: GRID_LINE, pct: pct, num: num, money: money, compact: compact, esc: esc,
+    dot: dot, noData: noData, narrow: narrow, base: base, mount: mount
+  };
 
   var resizeTimer = null;
   window.addEventListener("resize", function () {

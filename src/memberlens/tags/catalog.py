@@ -119,7 +119,11 @@ def _parse_file(text: str, file: str, *, builtin: bool) -> list[TagDefinition]:
                                  file=file)
     out = []
     for i, item in enumerate(items):
-        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            raise TagDefinitionError(f"每个标签应是一个映射 each tag must be a mapping of fields "
+                                     f"(key: …, name: …), got {item!r}", file=file,
+                                     tag=f"#{i + 1}")
+        key = item.get("key")
         try:
             tag = TagDefinition.model_validate({**item, "source_file": file})
         except ValidationError as e:
@@ -146,8 +150,15 @@ _FIELDS = list(TagDefinition.model_fields) + list(RuleCompute.model_fields) + li
 
 def _explain(e: ValidationError, item: Any, file: str, tag: str) -> TagDefinitionError:
     """The first problem, with the field's path and the nearest valid name or value."""
-    err = e.errors()[0]
-    loc = [str(p) for p in err["loc"] if not str(p).endswith("Compute")]
+    # a misspelt field shows as "missing X" and "unknown Y"; the unknown one has the typo
+    errors = sorted(e.errors(), key=lambda x: x["type"] != "extra_forbidden")
+    err = errors[0]
+    # the discriminated union adds the compute kind to the path: compute.aggregate.source
+    raw = [str(p) for p in err["loc"] if not str(p).endswith("Compute")]
+    loc = [p for i, p in enumerate(raw)
+           if not (i > 0 and raw[i - 1] == "compute" and p in _CHOICES["kind"])]
+    if err["type"] == "union_tag_invalid":
+        loc.append("kind")
     path = ".".join(loc) or "?"
     last = loc[-1] if loc else ""
     hint = ""
@@ -155,14 +166,14 @@ def _explain(e: ValidationError, item: Any, file: str, tag: str) -> TagDefinitio
         close = difflib.get_close_matches(last, _FIELDS, n=1, cutoff=0.6)
         hint = f"; 您是否想写 did you mean '{close[0]}'?" if close else ""
         msg = f"未知的字段 unknown field '{last}'{hint}"
+    elif err["type"] == "missing":
+        msg = f"缺少字段 missing field '{last}'"
     elif last in _CHOICES or err["type"] in ("enum", "literal_error", "union_tag_invalid"):
-        value = str(err.get("input", ""))
+        value = str(err.get("ctx", {}).get("tag", err.get("input", "")))
         options = _CHOICES.get(last, [])
         close = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
         hint = f"; 您是否想写 did you mean '{close[0]}'?" if close else ""
         msg = f"取值无效 invalid value '{value}'{hint}; 可选 choose from: {', '.join(options)}"
-    elif err["type"] == "missing":
-        msg = f"缺少字段 missing field '{last}'"
     else:
         msg = f"{err['msg']}"
     return TagDefinitionError(msg, file=file, tag=tag, field=path)

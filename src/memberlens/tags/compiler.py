@@ -115,14 +115,16 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
         ctes.append((f"src_{source_name}", _parse(source_sql(source_name, as_of))))
 
     # base: members known at the as-of date, plus buyers missing from the members table
+    # (or registered only later: their member record is not known yet at the as-of date)
     member_cols = ", ".join(f'm."{c}" AS "m__{c}"' for c in MEMBER_COLUMNS if c != "member_id")
     cut = f"TIMESTAMP '{as_of.isoformat()} 00:00:00'"
+    known = f"(m.registered_at IS NULL OR m.registered_at < {cut})"
     ctes.append(("base", _parse(f"""
         SELECT ids.member_id, {member_cols}
         FROM (SELECT member_id FROM members
               WHERE registered_at IS NULL OR registered_at < {cut}
               UNION SELECT DISTINCT member_id FROM orders WHERE ordered_at < {cut}) ids
-        LEFT JOIN members m ON m.member_id = ids.member_id""")))
+        LEFT JOIN members m ON m.member_id = ids.member_id AND {known}""")))
 
     joins: list[tuple[str, list[tuple[str, exp.Expr]]]] = []  # (cte, [(tag, column expr)])
     groups: dict[tuple[str, int | None, int], list[TagDefinition]] = defaultdict(list)
@@ -171,9 +173,14 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
                  if c is not None]
         if conds:
             inner = inner.where(exp.and_(*conds))
-        ranked = _parse("""SELECT member_id, list(d ORDER BY v DESC, d) AS ranked,
-                                  max(v) / nullif(sum(v), 0) AS share
-                           FROM inner_rows WHERE d IS NOT NULL AND v > 0 GROUP BY member_id""")
+        # the share's denominator keeps records without a value of the dimension (an
+        # item with no brand still counts in the member's spend)
+        ranked = _parse("""SELECT member_id,
+                                  list(d ORDER BY v DESC, d) FILTER (WHERE d IS NOT NULL)
+                                      AS ranked,
+                                  max(v) FILTER (WHERE d IS NOT NULL) / nullif(sum(v), 0)
+                                      AS share
+                           FROM inner_rows WHERE v > 0 GROUP BY member_id""")
         ranked.set("from_", exp.From(this=inner.subquery("inner_rows")))
         ctes.append((name, ranked))
         cols = []
@@ -203,9 +210,12 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
     for tag in catalog:
         if isinstance(tag.compute, ModelCompute):
             present = (tag.compute.model, tag.compute.output) in inputs.model_scores
+            # names come from YAML: quoted as SQL literals, never pasted in as text
+            model, output = (exp.Literal.string(n).sql(SOURCE_DIALECT)
+                             for n in (tag.compute.model, tag.compute.output))
             value = (_parse(f"(SELECT value FROM model_scores s WHERE s.member_id = "
-                            f"base.member_id AND s.model = '{tag.compute.model}' AND "
-                            f"s.output = '{tag.compute.output}')") if present
+                            f"base.member_id AND s.model = {model} AND "
+                            f"s.output = {output})") if present
                      else exp.cast(exp.null(), tag.type.sql_type))
             layer0 = layer0.select(exp.alias_(value, tag.key, quoted=True), append=True)
         elif isinstance(tag.compute, BuiltinCompute) and tag.key not in inputs.builtin_tables:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 from ..errors import MemberlensError
 
@@ -31,20 +31,23 @@ ALLOWED_FUNCTIONS = frozenset({
     # scalar
     "coalesce", "nullif", "greatest", "least", "round", "floor", "ceil", "abs", "sign",
     "ln", "log", "log10", "exp", "sqrt", "pow", "power", "if", "concat", "lower", "upper",
-    "substring", "substr", "length", "strlen", "contains", "starts_with", "replace",
-    "trim", "year", "month", "day", "hour", "dayofweek", "dayofmonth", "dayofyear",
+    "substring", "substr", "length", "strlen", "contains", "starts_with", "startswith",
+    "replace", "trim", "year", "month", "day", "hour", "dayofweek", "dayofmonth", "dayofyear",
     "weekofyear", "quarter", "datediff", "date_diff", "datetrunc", "date_trunc",
     "timestamptrunc", "strftime", "timetostr", "tsordstodate", "todate", "date_add",
     "dateadd", "date_sub", "datesub", "list_contains", "arraycontains", "array_contains",
     "list_extract", "len", "arraysize", "array_length", "list_slice", "arrayslice",
-    "extract", "cast", "trycast", "uniform",
+    "extract", "cast", "trycast",
     # window and aggregate (aggregates only inside OVER (...))
+    # (SQLGlot names some by their class: dense_rank → denserank, quantile_cont →
+    # percentilecont, starts_with → startswith; both spellings are listed)
     "percent_rank", "percentrank", "cume_dist", "cumedist", "ntile", "rank", "dense_rank",
-    "row_number", "rownumber", "sum", "avg", "count", "min", "max", "stddev", "median",
-    "quantile", "quantilecont", "quantile_cont", "approxquantile", "lag", "lead",
-    "first_value", "firstvalue", "last_value", "lastvalue",
+    "denserank", "row_number", "rownumber", "sum", "avg", "count", "min", "max", "stddev",
+    "median", "quantile", "quantilecont", "quantile_cont", "percentilecont", "approxquantile",
+    "lag", "lead", "first_value", "firstvalue", "last_value", "lastvalue",
 })
-AGGREGATES = (exp.AggFunc,)
+# row_number() is no AggFunc in SQLGlot but, like them, only means something with OVER
+AGGREGATES = (exp.AggFunc, exp.RowNumber)
 ALLOWED_TYPES = frozenset({"INT", "BIGINT", "DOUBLE", "DECIMAL", "VARCHAR", "TEXT",
                            "DATE", "TIMESTAMP", "BOOLEAN", "FLOAT", "INTEGER", "SMALLINT",
                            "TINYINT"})
@@ -81,7 +84,7 @@ def parse_expression(text: str, *, names: Iterable[str],
     prefix = f"{where}: " if where else ""
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
-    except ParseError as e:
+    except SqlglotError as e:  # ParseError, and TokenError for e.g. an open quote
         raise ExpressionError(f"{prefix}表达式无法解析 cannot parse expression "
                               f"'{text}': {e}") from e
     if tree is None:
@@ -109,6 +112,9 @@ def parse_expression(text: str, *, names: Iterable[str],
             raise ExpressionError(
                 f"{prefix}表达式中不允许 not allowed in an expression: {node.key.upper()} "
                 f"('{node.sql('duckdb')[:60]}')")
+        if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
+            raise ExpressionError(f"{prefix}表达式中不允许 not allowed in an expression: * "
+                                  "(only count(*) over (...) may use it)")
         if isinstance(node, exp.Column):
             _check_column(node, known, tables, used, used_qualified, prefix)
     return Checked(tree=tree, tags=frozenset(used), qualified=frozenset(used_qualified))

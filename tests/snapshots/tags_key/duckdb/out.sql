@@ -85,6 +85,10 @@ WITH src_items AS (
   ) AS ids
   LEFT JOIN members AS m
     ON m.member_id = ids.member_id
+    AND (
+      m.registered_at IS NULL
+      OR m.registered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP)
+    )
 ), agg_items_0 AS (
   SELECT
     member_id,
@@ -115,8 +119,10 @@ WITH src_items AS (
 ), top_0 AS (
   SELECT
     member_id,
-    ARRAY_AGG(d ORDER BY v DESC, d) AS ranked,
-    MAX(v) / NULLIF(SUM(v), 0) AS share
+    ARRAY_AGG(d ORDER BY v DESC, d) FILTER(WHERE
+      NOT d IS NULL) AS ranked,
+    MAX(v) FILTER(WHERE
+      NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
   FROM (
     SELECT
       member_id AS member_id,
@@ -130,14 +136,16 @@ WITH src_items AS (
       2
   ) AS inner_rows
   WHERE
-    NOT d IS NULL AND v > 0
+    v > 0
   GROUP BY
     member_id
 ), top_1 AS (
   SELECT
     member_id,
-    ARRAY_AGG(d ORDER BY v DESC, d) AS ranked,
-    MAX(v) / NULLIF(SUM(v), 0) AS share
+    ARRAY_AGG(d ORDER BY v DESC, d) FILTER(WHERE
+      NOT d IS NULL) AS ranked,
+    MAX(v) FILTER(WHERE
+      NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
   FROM (
     SELECT
       member_id AS member_id,
@@ -161,7 +169,7 @@ WITH src_items AS (
       2
   ) AS inner_rows
   WHERE
-    NOT d IS NULL AND v > 0
+    v > 0
   GROUP BY
     member_id
 ), layer_0 AS (

@@ -86,6 +86,10 @@ WITH src_items AS (
   ) AS ids
   LEFT JOIN members AS m
     ON m.member_id = ids.member_id
+    AND (
+      m.registered_at IS NULL
+      OR m.registered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP_NTZ)
+    )
 ), agg_items_0 AS (
   SELECT
     member_id,
@@ -116,8 +120,10 @@ WITH src_items AS (
 ), top_0 AS (
   SELECT
     member_id,
-    COLLECT_LIST(d) AS ranked,
-    MAX(v) / NULLIF(SUM(v), 0) AS share
+    COLLECT_LIST(d) FILTER(WHERE
+      NOT d IS NULL) AS ranked,
+    MAX(v) FILTER(WHERE
+      NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
   FROM (
     SELECT
       member_id AS member_id,
@@ -131,14 +137,16 @@ WITH src_items AS (
       2
   ) AS inner_rows
   WHERE
-    NOT d IS NULL AND v > 0
+    v > 0
   GROUP BY
     member_id
 ), top_1 AS (
   SELECT
     member_id,
-    COLLECT_LIST(d) AS ranked,
-    MAX(v) / NULLIF(SUM(v), 0) AS share
+    COLLECT_LIST(d) FILTER(WHERE
+      NOT d IS NULL) AS ranked,
+    MAX(v) FILTER(WHERE
+      NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
   FROM (
     SELECT
       member_id AS member_id,
@@ -162,7 +170,7 @@ WITH src_items AS (
       2
   ) AS inner_rows
   WHERE
-    NOT d IS NULL AND v > 0
+    v > 0
   GROUP BY
     member_id
 ), layer_0 AS (

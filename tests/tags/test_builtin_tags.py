@@ -220,9 +220,9 @@ ACTIVITY: dict[str, tuple[Any, ...]] = {
     # M08 bought 90 days ago - inside the 90-day window - so active; M06 has nothing
     "activity_status": ("活跃", "活跃", "沉默", "活跃", "活跃", "流失", "活跃", "活跃"),
     # M01, M05 ≥ 5 orders; M02 first purchase 30 days ago, 1 order; M03 silent;
-    # M04 joined 11 days ago; M07 never bought, tenure 503, active → growing;
+    # M04 joined 11 days ago; M07 never bought, tenure 503 (≥ 90), active → prospect;
     # M08 spend falling
-    "lifecycle_stage": ("成熟期", "新客", "衰退期", "新客", "成熟期", "流失", "成长期",
+    "lifecycle_stage": ("成熟期", "新客", "衰退期", "新客", "成熟期", "流失", "潜在客户",
                         "衰退期"),
 }
 

@@ -3,15 +3,14 @@
 Run with `make bench` (or `python bench/run.py [--members N] [--orders-per-member K]`).
 Each measured step runs in a fresh process, so its peak memory (max RSS) is its own;
 outputs of the compared implementations are checked equal before a time is reported.
-Results go to bench/RESULTS.md with the machine and the date.
+Results go to the ingest section of bench/RESULTS.md (bench/results/ingest.md), with the
+machine and the date; other benchmarks' sections are left as they are.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -221,24 +220,6 @@ def run_step(name: str, a: argparse.Namespace, **extra: str) -> dict[str, Any]:
     return result
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import duckdb
-    import pandas
-
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, DuckDB "
-            f"{duckdb.__version__}, pandas {pandas.__version__}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=1_000_000)
@@ -264,11 +245,12 @@ def main() -> None:
 
 
 def write_results(a: argparse.Namespace, r: dict[str, Any]) -> None:
+    from harness import machine, write_section
     from results_page import render
 
     text = render(r, members=a.members, orders_per_member=a.orders_per_member,
                   machine=machine(), when=datetime.now().strftime("%Y-%m-%d %H:%M"))
-    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+    write_section("ingest", text)
     print(text)
 
 

@@ -1,10 +1,10 @@
-"""`memberlens tags …`: list, show, validate and run the tag catalog."""
+"""`memberlens tags …`: list, show, validate and run the tag catalog; tag quality."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +14,11 @@ from .errors import MemberlensError
 from .messages import msg
 from .settings import Settings
 
-tags_app = typer.Typer(help="标签体系 the tag catalog: list, show, validate, run",
+if TYPE_CHECKING:
+    from .tags.quality import QualityReport
+
+tags_app = typer.Typer(help="标签体系 the tag catalog: list, show, validate, run, "
+                                "quality",
                        no_args_is_help=True)
 console = Console()
 err_console = Console(stderr=True)
@@ -122,3 +126,103 @@ def run(
                       as_of=result.as_of, seconds=result.seconds))
     if not result.profile_updated:
         console.print(msg("tags_history_only", lang))
+
+
+_QUALITY_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("标签质量 截至 {as_of}（{members} 位会员）；对比 {previous}",
+              "Tag quality as of {as_of} ({members} members); compared with {previous}"),
+    "no_previous": ("无上一快照，未计算漂移", "no previous snapshot: drift not computed"),
+    "tag": ("标签", "tag"), "coverage": ("覆盖率", "coverage"),
+    "change": ("变化(点)", "Δ points"), "distribution": ("分布", "distribution"),
+    "drift": ("漂移", "drift"),
+    "sharp": ("剧烈", "sharp"), "moderate": ("中等", "moderate"), "stable": ("稳定", "stable"),
+    "coverage_flag": ("覆盖率变化 {points:+.1f} 个百分点", "coverage {points:+.1f} points"),
+    "flagged": ("需关注的标签 {n} 个：", "Flagged tags ({n}):"),
+    "none_flagged": ("没有需关注的标签（PSI < 0.1，覆盖率变化 ≤ 10 个百分点）",
+                     "No flagged tags (PSI < 0.1, coverage moved ≤ 10 points)"),
+    "missing": ("尚未计算的标签：{keys}", "Tags not computed yet: {keys}"),
+}
+_FLAG_STYLE = {"sharp": "bold red", "coverage": "bold magenta", "moderate": "yellow"}
+
+
+def _qt(key: str, lang: str, **values: object) -> str:
+    zh, en = _QUALITY_TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+@tags_app.command("quality")
+def quality(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="快照日期 YYYY-MM-DD snapshot date (default: the newest)")] = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """标签质量 Coverage, distribution and drift (PSI) of every tag against the previous
+    snapshot; tags that changed sharply are flagged."""
+    from .engine import open_engine
+    from .tags import load_catalog
+    from .tags.quality import tag_quality
+
+    settings = _settings(ctx)
+    lang = settings.language
+    try:
+        day = _parse_date(as_of)
+        cat = load_catalog(_dirs(ctx, catalog))
+        engine = open_engine(settings)
+        try:
+            report = tag_quality(engine, cat, as_of=day)
+        finally:
+            engine.close()
+    except MemberlensError as e:
+        raise _fail(e, lang) from e
+    _print_quality(report, lang)
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MemberlensError(f"日期格式应为 YYYY-MM-DD; the date must be YYYY-MM-DD, got "
+                              f"'{text}' (--as-of)") from None
+
+
+def _print_quality(report: QualityReport, lang: str) -> None:
+    from .tags.quality import describe
+
+    previous = report.previous_as_of or _qt("no_previous", lang)
+    t = Table(title=_qt("title", lang, as_of=report.as_of, members=f"{report.members:,}",
+                        previous=previous), title_justify="left")
+    t.add_column(_qt("tag", lang), overflow="fold", min_width=12)
+    t.add_column(_qt("coverage", lang), justify="right")
+    t.add_column(_qt("change", lang), justify="right")
+    t.add_column("PSI", justify="right")
+    t.add_column(_qt("drift", lang))
+    t.add_column(_qt("distribution", lang), ratio=1, overflow="fold")
+    for q in report.tags:
+        change = q.coverage_change
+        style = next((_FLAG_STYLE[f] for f in ("sharp", "coverage", "moderate")
+                      if f in q.flags), None)
+        t.add_row(f"{q.tag.key}\n{q.tag.label(lang)}", f"{q.coverage:.1%}",
+                  "" if change is None else f"{round(change * 100, 1) + 0.0:+.1f}",
+                  "" if q.psi is None else f"{q.psi:.3f}",
+                  "" if q.drift is None else _qt(q.drift, lang),
+                  describe(q, report.as_of, lang), style=style)
+    console.print(t)
+    if report.missing:
+        console.print(_qt("missing", lang, keys=", ".join(report.missing)))
+    flagged = report.flagged
+    if not flagged:
+        if report.previous_as_of is not None:
+            console.print(_qt("none_flagged", lang))
+        return
+    console.print(_qt("flagged", lang, n=len(flagged)), style="bold")
+    for q in flagged:
+        reasons = []
+        if q.psi is not None and q.drift in ("sharp", "moderate"):
+            reasons.append(f"PSI {q.psi:.3f} {_qt(q.drift, lang)}")
+        if "coverage" in q.flags and q.coverage_change is not None:
+            reasons.append(_qt("coverage_flag", lang, points=q.coverage_change * 100))
+        console.print(f"  {q.tag.key} ({q.tag.label(lang)}): {'; '.join(reasons)}",
+                      style=next(_FLAG_STYLE[f] for f in q.flags), highlight=False)

@@ -71,6 +71,11 @@ class Plan:
     orders_csv: bool
     split_pos: bool
     chunk_members: int
+    events_format: str = "jsonl"
+
+    @property
+    def events_file(self) -> str:
+        return f"events.{self.events_format}"
 
     def rng(self, chunk: int, stage: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, chunk, stage])
@@ -86,6 +91,8 @@ class Plan:
             raise ConfigError(f"dirt is a share of rows between 0 and 0.5, got {self.dirt}")
         if (self.end - self.start).days < 28:
             raise ConfigError(f"the window {self.start}..{self.end} must span at least 4 weeks")
+        if self.events_format not in ("jsonl", "parquet"):
+            raise ConfigError(f"events_format is 'jsonl' or 'parquet', got {self.events_format!r}")
         if self.orders_per_member < 0 or self.events_per_member < 0:
             raise ConfigError("orders_per_member and events_per_member must not be negative")
         unknown = self.include - ALL_FILES
@@ -108,7 +115,11 @@ def _open_writers(plan: Plan, writers: Writers) -> None:
         writers.add("order_items.parquet",
                     ParquetAppender(d / "order_items.parquet", ITEM_SCHEMA))
     if "events" in inc:
-        writers.add("events.jsonl", JsonlAppender(d / "events.jsonl", frozenset({"properties"})))
+        if plan.events_format == "parquet":
+            writers.add("events.parquet", ParquetAppender(d / "events.parquet", EVENTS_SCHEMA))
+        else:
+            writers.add("events.jsonl",
+                        JsonlAppender(d / "events.jsonl", frozenset({"properties"})))
     if "feedback" in inc:
         writers.add("feedback.csv", CsvAppender(d / "feedback.csv", FEEDBACK_SCHEMA))
 
@@ -119,6 +130,10 @@ MEMBERS_SCHEMA = pa.schema(
     + [("city_tier", pa.int8()), ("registered_at", pa.string()), ("channel", pa.string()),
        ("tier", pa.string())]
     + [(c, pa.int8()) for c in ("consent_sms", "consent_email", "consent_push")])
+# events.parquet: the columns of events.jsonl, `properties` as JSON text
+EVENTS_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ("member_id", "anonymous_id", "event_type", "occurred_at",
+                                "sku", "keyword", "channel", "device", "city", "properties")])
 FEEDBACK_SCHEMA = pa.schema([
     ("feedback_id", pa.string()), ("member_id", pa.string()), ("order_id", pa.string()),
     ("sku", pa.string()), ("kind", pa.string()), ("rating", pa.int8()),
@@ -197,9 +212,9 @@ def _chunk(
                              catalog, timeline, geography, plan.events_per_member)
         erng = plan.rng(chunk, S_DIRT_EVENTS)
         rows = defects.choose_rows(erng, events.num_rows, plan.dirt, defects.EVENT_DIRT)
-        log.add("events.jsonl", "duplicate_rows", len(rows["duplicate_rows"]))
+        log.add(plan.events_file, "duplicate_rows", len(rows["duplicate_rows"]))
         events = defects.insert_copies(erng, events, rows["duplicate_rows"])
-        out.append(("events.jsonl", events))
+        out.append((plan.events_file, events))
     if "feedback" in plan.include:
         fb = make_feedback(plan.rng(chunk, S_FEEDBACK), members, timing, baskets, catalog,
                            timeline, ids)
@@ -298,6 +313,7 @@ def _manifest(
             "events_per_member": plan.events_per_member, "include": sorted(plan.include),
             "orders_csv": plan.orders_csv, "split_pos": plan.split_pos,
             "chunk_members": plan.chunk_members, "timezone": "Asia/Shanghai",
+            "events_format": plan.events_format,
         },
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         duration_seconds=round(seconds, 3),

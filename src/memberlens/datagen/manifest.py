@@ -20,6 +20,7 @@ FILES: tuple[tuple[str, str, str], ...] = (
     ("orders_pos.csv", "orders", "csv"),
     ("order_items.parquet", "order_items", "parquet"),
     ("events.jsonl", "events", "jsonl"),
+    ("events.parquet", "events", "parquet"),
     ("feedback.csv", "feedback", "csv"),
 )
 

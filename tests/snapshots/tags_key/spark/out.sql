@@ -25,6 +25,7 @@ WITH src_items AS (
     ON p.sku = i.sku
   WHERE
     o.ordered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP_NTZ)
+    AND o.ordered_at >= CAST('2023-07-02 00:00:00' AS TIMESTAMP_NTZ)
     AND (
       o.status IS NULL OR o.status IN ('completed', 'partially_refunded')
     )
@@ -143,7 +144,7 @@ WITH src_items AS (
 ), top_1 AS (
   SELECT
     member_id,
-    COLLECT_LIST(d) FILTER(WHERE
+    FIRST(d ORDER BY v DESC, d NULLS LAST) FILTER(WHERE
       NOT d IS NULL) AS ranked,
     MAX(v) FILTER(WHERE
       NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
@@ -196,7 +197,7 @@ WITH src_items AS (
     COALESCE(`agg_purchases_2`.`spend_total`, 0) AS `spend_total`,
     `agg_purchases_2`.`last_purchase_at` AS `last_purchase_at`,
     LIST_SLICE(top_0.ranked, 1, 3) AS `top_categories`,
-    top_1.ranked[0] AS `preferred_hour_band`
+    top_1.ranked AS `preferred_hour_band`
   FROM base
   LEFT JOIN agg_items_0
     ON agg_items_0.member_id = base.member_id

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from .cli_analyze import analyze_app
+from .cli_common import console, fail, settings_of
 from .cli_tags import tags_app
 from .errors import MemberlensError
 from .messages import msg
@@ -24,8 +24,6 @@ mapping_app = typer.Typer(help="列映射 column mappings", no_args_is_help=True
 app.add_typer(mapping_app, name="mapping")
 app.add_typer(tags_app, name="tags")
 app.add_typer(analyze_app, name="analyze")
-console = Console()
-err_console = Console(stderr=True)
 
 
 class OutputFormat(StrEnum):
@@ -34,10 +32,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    value = ctx.obj
-    assert isinstance(value, Settings)  # noqa: S101 - set by the callback below
-    return value
 
 
 @app.callback()
@@ -57,9 +51,6 @@ def main(
     ctx.obj = Settings(**overrides)  # type: ignore[arg-type]
 
 
-def _fail(e: MemberlensError, lang: str) -> typer.Exit:
-    err_console.print(f"[bold red]{msg('error', lang)}:[/] {e}", highlight=False)
-    return typer.Exit(code=1)
 
 
 @app.command()
@@ -73,7 +64,7 @@ def datagen(
     """生成演示数据 Generate a realistic synthetic retail dataset."""
     from .datagen import generate
 
-    lang = _settings(ctx).language
+    lang = settings_of(ctx).language
     with _progress() as bar:
         task = bar.add_task("datagen", total=None)
 
@@ -96,7 +87,7 @@ def ingest(
     from .engine import open_engine
     from .ingest import ingest_file, load_mapping_file
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         spec = load_mapping_file(mapping) if mapping else None
         engine = open_engine(settings)
@@ -106,7 +97,7 @@ def ingest(
         finally:
             engine.close()
     except MemberlensError as e:
-        raise _fail(e, settings.language) from e
+        raise fail(e, settings.language) from e
     console.print(load_table(result, settings.language))
 
 
@@ -121,13 +112,13 @@ def mapping_suggest(
     from .ingest import open_source, suggest_for
     from .ingest.mapping import table_for
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         engine = DuckDBEngine(":memory:", settings=settings)
         source = open_source(engine, file)
         console.print(suggest_for(source.columns, table_for(table)), highlight=False)
     except MemberlensError as e:
-        raise _fail(e, settings.language) from e
+        raise fail(e, settings.language) from e
 
 
 @app.command()
@@ -142,7 +133,7 @@ def profile(
     from .cli_output import member_tables
     from .engine import open_engine
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         engine = open_engine(settings)
         try:
@@ -150,7 +141,7 @@ def profile(
         finally:
             engine.close()
     except MemberlensError as e:
-        raise _fail(e, settings.language) from e
+        raise fail(e, settings.language) from e
     for t in member_tables(view, settings.language):
         console.print(t)
 
@@ -165,11 +156,11 @@ def sql(
     from .cli_output import arrow_output
     from .engine import run_read_only
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         result = run_read_only(query, settings)
     except MemberlensError as e:
-        raise _fail(e, settings.language) from e
+        raise fail(e, settings.language) from e
     arrow_output(result, format.value, console, settings.language)
 
 
@@ -184,7 +175,7 @@ def report(
     from .engine import open_engine
     from .reports import render_report
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     engine = open_engine(settings)
     try:
         data = collect_report_data(engine, warehouse=str(settings.warehouse),
@@ -208,7 +199,7 @@ def demo(
     from .cli_output import loads_summary
     from .demo import run_demo
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     lang = settings.language
     with _progress() as bar:
         tasks: dict[str, TaskID] = {}

@@ -12,21 +12,18 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .cli_common import console, err_console, settings_of
 from .engine import DuckDBEngine, open_engine
 from .errors import MemberlensError
 from .messages import msg
-from .settings import Settings
 
 if TYPE_CHECKING:
     from .analytics.migration import Migration
 
 analyze_app = typer.Typer(help="分析 analyses: activity, migration, cohorts, funnel, trend",
                           no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
 T = TypeVar("T")
 
 # (中文, English) for every word the tables show
@@ -90,16 +87,12 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    parent = ctx.find_root().obj
-    assert isinstance(parent, Settings)  # noqa: S101 - set by the root callback
-    return parent
 
 
 @contextmanager
 def _engine(ctx: typer.Context) -> Iterator[tuple[DuckDBEngine, str]]:
     """The warehouse and the language; a MemberlensError ends the command with code 1."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         engine = open_engine(settings)
         try:

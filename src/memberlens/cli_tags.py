@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .cli_common import console, fail, settings_of
 from .errors import MemberlensError
 from .messages import msg
-from .settings import Settings
 
 if TYPE_CHECKING:
     from .tags.quality import QualityReport
@@ -20,27 +19,18 @@ if TYPE_CHECKING:
 tags_app = typer.Typer(help="标签体系 the tag catalog: list, show, validate, run, "
                                 "quality",
                        no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
 
 CatalogOpt = Annotated[list[Path] | None, typer.Option(
     "--catalog", "-c", help="自定义标签目录或文件 user catalog directory or file (repeatable; "
                             "env MEMBERLENS_TAG_DIRS)")]
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    parent = ctx.find_root().obj
-    assert isinstance(parent, Settings)  # noqa: S101 - set by the root callback
-    return parent
 
 
 def _dirs(ctx: typer.Context, catalog: list[Path] | None) -> tuple[Path, ...]:
-    return tuple(catalog or _settings(ctx).tag_dirs)
+    return tuple(catalog or settings_of(ctx).tag_dirs)
 
 
-def _fail(e: MemberlensError, lang: str) -> typer.Exit:
-    err_console.print(f"[bold red]{msg('error', lang)}:[/] {e}", highlight=False)
-    return typer.Exit(code=1)
 
 
 @tags_app.command("list")
@@ -48,11 +38,11 @@ def list_tags(ctx: typer.Context, catalog: CatalogOpt = None) -> None:
     """列出全部标签 List every tag by category."""
     from .tags import CATEGORY_LABELS, load_catalog
 
-    lang = _settings(ctx).language
+    lang = settings_of(ctx).language
     try:
         cat = load_catalog(_dirs(ctx, catalog))
     except MemberlensError as e:
-        raise _fail(e, lang) from e
+        raise fail(e, lang) from e
     for category, tags in cat.by_category().items():
         if not tags:
             continue
@@ -76,11 +66,11 @@ def show_tag(ctx: typer.Context, key: str, catalog: CatalogOpt = None) -> None:
 
     from .tags import load_catalog
 
-    lang = _settings(ctx).language
+    lang = settings_of(ctx).language
     try:
         tag = load_catalog(_dirs(ctx, catalog)).get(key)
     except MemberlensError as e:
-        raise _fail(e, lang) from e
+        raise fail(e, lang) from e
     console.print(yaml.safe_dump(tag.model_dump(mode="json"), allow_unicode=True,
                                  sort_keys=False), highlight=False)
 
@@ -90,11 +80,11 @@ def validate(ctx: typer.Context, catalog: CatalogOpt = None) -> None:
     """校验标签目录 Check the catalog: fields, expressions, names and dependency cycles."""
     from .tags import load_catalog
 
-    lang = _settings(ctx).language
+    lang = settings_of(ctx).language
     try:
         cat = load_catalog(_dirs(ctx, catalog))
     except MemberlensError as e:
-        raise _fail(e, lang) from e
+        raise fail(e, lang) from e
     console.print(("标签目录有效：" if lang == "zh" else "Catalog is valid: ") + f"{len(cat)}")
 
 
@@ -110,7 +100,7 @@ def run(
     from .engine import open_engine
     from .tags import run_tags
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     lang = settings.language
     try:
         engine = open_engine(settings)
@@ -121,7 +111,7 @@ def run(
         finally:
             engine.close()
     except MemberlensError as e:
-        raise _fail(e, lang) from e
+        raise fail(e, lang) from e
     console.print(msg("tags_done", lang, members=f"{result.members:,}", tags=result.tags,
                       as_of=result.as_of, seconds=result.seconds))
     if not result.profile_updated:
@@ -163,7 +153,7 @@ def quality(
     from .tags import load_catalog
     from .tags.quality import tag_quality
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     lang = settings.language
     try:
         day = _parse_date(as_of)
@@ -174,7 +164,7 @@ def quality(
         finally:
             engine.close()
     except MemberlensError as e:
-        raise _fail(e, lang) from e
+        raise fail(e, lang) from e
     _print_quality(report, lang)
 
 

@@ -6,6 +6,7 @@ from .catalog import Catalog, TagDefinitionError, load_catalog
 from .compiler import CompileInputs, compile_catalog
 from .definition import CATEGORY_LABELS, Category, TagDefinition, ValueType
 from .expressions import ExpressionError, parse_expression
+from .quality import QualityReport, tag_quality
 from .runner import TagRunResult, default_as_of, run_tags
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Category",
     "CompileInputs",
     "ExpressionError",
+    "QualityReport",
     "TagDefinition",
     "TagDefinitionError",
     "TagRunResult",
@@ -23,4 +25,5 @@ __all__ = [
     "load_catalog",
     "parse_expression",
     "run_tags",
+    "tag_quality",
 ]

@@ -90,27 +90,27 @@ WITH src_items AS (
       m.registered_at IS NULL
       OR m.registered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP)
     )
-), agg_items_0 AS (
+), agg_items AS (
   SELECT
     member_id,
-    CAST(SUM(CASE WHEN on_discount THEN amount ELSE 0 END) AS DOUBLE) / NULLIF(SUM(amount), 0) AS "price_sensitivity"
+    CAST(SUM(
+      CASE
+        WHEN ts >= CAST('2023-07-02 00:00:00' AS TIMESTAMP) AND on_discount
+        THEN amount
+        ELSE 0
+      END
+    ) AS DOUBLE) / NULLIF(
+      SUM(CASE WHEN ts >= CAST('2023-07-02 00:00:00' AS TIMESTAMP) THEN amount ELSE 0 END),
+      0
+    ) AS "price_sensitivity"
   FROM src_items
-  WHERE
-    ts >= CAST('2023-07-02 00:00:00' AS TIMESTAMP)
   GROUP BY
     member_id
-), agg_purchases_1 AS (
+), agg_purchases AS (
   SELECT
     member_id,
-    SUM(net_amount) AS "spend_90d"
-  FROM src_purchases
-  WHERE
-    ts >= CAST('2024-04-02 00:00:00' AS TIMESTAMP)
-  GROUP BY
-    member_id
-), agg_purchases_2 AS (
-  SELECT
-    member_id,
+    SUM(net_amount) FILTER(WHERE
+      ts >= CAST('2024-04-02 00:00:00' AS TIMESTAMP)) AS "spend_90d",
     COUNT(*) AS "order_count_total",
     SUM(net_amount) AS "spend_total",
     MAX(ts) AS "last_purchase_at"
@@ -190,20 +190,18 @@ WITH src_items AS (
     "base"."m__consent_sms",
     "base"."m__consent_email",
     "base"."m__consent_push",
-    "agg_items_0"."price_sensitivity" AS "price_sensitivity",
-    COALESCE("agg_purchases_1"."spend_90d", 0) AS "spend_90d",
-    COALESCE("agg_purchases_2"."order_count_total", 0) AS "order_count_total",
-    COALESCE("agg_purchases_2"."spend_total", 0) AS "spend_total",
-    "agg_purchases_2"."last_purchase_at" AS "last_purchase_at",
+    "agg_items"."price_sensitivity" AS "price_sensitivity",
+    COALESCE("agg_purchases"."spend_90d", 0) AS "spend_90d",
+    COALESCE("agg_purchases"."order_count_total", 0) AS "order_count_total",
+    COALESCE("agg_purchases"."spend_total", 0) AS "spend_total",
+    "agg_purchases"."last_purchase_at" AS "last_purchase_at",
     LIST_SLICE(top_0.ranked, 1, 3) AS "top_categories",
     top_1.ranked AS "preferred_hour_band"
   FROM base
-  LEFT JOIN agg_items_0
-    ON agg_items_0.member_id = base.member_id
-  LEFT JOIN agg_purchases_1
-    ON agg_purchases_1.member_id = base.member_id
-  LEFT JOIN agg_purchases_2
-    ON agg_purchases_2.member_id = base.member_id
+  LEFT JOIN agg_items
+    ON agg_items.member_id = base.member_id
+  LEFT JOIN agg_purchases
+    ON agg_purchases.member_id = base.member_id
   LEFT JOIN top_0
     ON top_0.member_id = base.member_id
   LEFT JOIN top_1

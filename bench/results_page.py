@@ -112,28 +112,21 @@ TAG_TARGETS = {  # issue 3's targets for the tags at 1M members / 20M orders / 5
 
 TAG_NOTES = """### Where the time goes (measured 2026-11-24 on this machine, 1M members)
 
-Single queries on the same warehouse, to say what the compiled catalog could save:
+Applied on 2026-11-24 after the first measurements (order-based tags 31.8 s → 28.1 s):
+the order-line source is cut to the earliest window before its join with the orders
+(5.8 s → 2.4 s as a single query); a single favourite uses `first(d ORDER BY v DESC, d)`
+instead of a sorted list (3.0 s → 1.8 s); purchase gaps sort by time alone (6.2 s →
+3.9 s, same gaps); all tags over one source share one scan and one GROUP BY, each window
+being a FILTER of its own aggregate.
 
-- The order-line source is joined once for all time and cut to the year afterwards: the
-  join of 38.7M lines with the orders takes 5.8 s for all time, 2.4 s for the one year
-  every item tag reads. Pushing each tag group's window into its source (or one source per
-  window) would save about 3.5 s; the purchases source is likewise materialised whole and
-  shared by 8 consumers.
-- "Top" tags (preferred channel/store/hour band, favourite categories and brands) rank
-  with `list(d ORDER BY v DESC, d)` over (member, value) groups: 3.0 s for the preferred
-  channel, 1.8 s with `first(d ORDER BY v DESC, d)` (same result for `top`), 1.7 s with
-  `arg_max` (ties arbitrary). Six such groups make up most of the time.
-- Purchase gaps order the lag window by (ordered_at, order_id): 6.2 s; by ordered_at
-  alone 3.9 s, with the same gaps (equal times give a zero gap in either order).
-- Writing the snapshot (tag_history) and member_profile is the difference between
-  `run_tags` and the compute-only "all order-based tags" above.
-- Peak memory: DuckDB takes up to 80 % of RAM by default; `MEMBERLENS_MEMORY_LIMIT=2GB`
-  keeps the process under the 3 GB target and spills to disk, at the cost shown above.
-- Noise: other engineers' test runs share the two cores. Earlier single runs of the same
-  steps the same day took 47.6 s (order-based tags) and 54.8 s (all tags); the table
-  above is the one complete run.
-- `memberlens tags quality` on this warehouse with two 1M-member snapshots: 5.2 s wall,
-  0.4 GB peak RSS.
+What remains, from the compute-only table above: the favourite categories and brands
+(top-3 lists over 38.7M order lines, ~9.6 s) and the preferred hour band, channel and
+store (~5.2 s) are most of it; writing the snapshot and member_profile (1M rows × 66
+columns, twice) is the gap between compute-only and `run_tags`. The next steps are
+pre-aggregating (member, category/brand) spend once for all "top" tags over items, and
+writing member_profile as a view over the newest snapshot instead of a second copy.
+Peak memory: DuckDB takes up to 80 % of RAM by default; `MEMBERLENS_MEMORY_LIMIT=2GB`
+keeps the process under the 3 GB target and spills to disk, at the cost shown above.
 """
 
 

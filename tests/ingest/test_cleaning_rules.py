@@ -126,6 +126,7 @@ def test_every_reason_a_rule_can_give_has_labels() -> None:
 
     reasons = {"duplicate_row", "duplicate_key", "outlier_amount"}
     for table in CANONICAL_TABLES.values():
+        reasons |= {c.reason for c in table.checks}
         for col in table.columns:
             for source_type in ("VARCHAR", "BIGINT"):
                 rule = build_rule(col, source_type, timezone="Asia/Shanghai")
@@ -141,3 +142,23 @@ def test_null_spellings_are_missing_not_invalid(engine: DuckDBEngine,
     assert ingest_file(engine, "members", path).cleared == 0
     assert engine.fetchall("SELECT phone, email, gender, birthday FROM members") == [
         (None, None, None, None)]
+
+
+def test_checks_between_fields(engine: DuckDBEngine,
+                               write_file: Callable[[str, str], Path]) -> None:
+    path = write_file("o.csv", "order_id,member_id,ordered_at,total_amount,paid_amount,"
+                               "refund_amount,status\n"
+                               "A,M1,2024-03-01,100,90,0,completed\n"
+                               "B,M1,2024-03-02,100,120,0,completed\n"       # paid > total
+                               "C,M1,2024-03-03,100,90,95,partially_refunded\n"  # refund > paid
+                               # a negative payment is reported once, not also as a mismatch
+                               "D,M1,2024-03-04,100,-5,0,completed\n")
+    result = ingest_file(engine, "orders", path)
+    assert (result.new, result.rejected, result.flagged, result.cleared) == (3, 1, 1, 1)
+    assert engine.fetchall("SELECT source_row, field, reason, action FROM quarantine "
+                           "ORDER BY source_row") == [
+        (3, "paid_amount", "paid_exceeds_total", "flagged"),
+        (4, "refund_amount", "refund_exceeds_paid", "cleared"),
+        (5, "paid_amount", "negative_amount", "rejected")]
+    assert engine.scalar("SELECT refund_amount FROM orders WHERE order_id = 'C'") is None
+    assert engine.scalar("SELECT paid_amount FROM orders WHERE order_id = 'B'") == 120

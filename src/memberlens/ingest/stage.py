@@ -6,10 +6,13 @@ values, (3) problems, final values and the reject flag.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import sqlglot
 from sqlglot import exp
 
 from ..schema import Table
-from .cleaning_rules import ColumnRule, bind, build_rule
+from .cleaning_rules import ColumnRule, Problem, bind, build_rule
 from .mapping import ResolvedMapping
 from .readers import Source
 
@@ -32,6 +35,7 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
                          tokens_nulled=source.fmt == "csv")
         for name, src in mapping.columns.items()
     }
+    rules = _with_cross_checks(rules, table)
     # layer 1: raw text (and the source value itself for typed sources)
     layer1: list[exp.Expr] = []
     for name, rule in rules.items():
@@ -96,6 +100,28 @@ def staging_query(source: Source, table: Table, mapping: ResolvedMapping, *,
         exp.alias_(rejected, "_rejected"),
         exp.alias_(record, "_record"),
     ).from_(l2.subquery("l2"))
+
+
+def _with_cross_checks(rules: dict[str, ColumnRule], table: Table) -> dict[str, ColumnRule]:
+    """Add the table's between-field checks to the rule of the field they report on."""
+    out = dict(rules)
+    for check in table.checks:
+        tree = sqlglot.parse_one(check.expr, read="duckdb")
+        names = {c.name for c in tree.find_all(exp.Column)}
+        if not names <= set(rules) or check.field not in rules:
+            continue  # the source does not supply every field the check needs
+        cond = tree.transform(lambda n: exp.column(f"{n.name}__v", quoted=True)
+                              if isinstance(n, exp.Column) else n)
+        # only between values that passed their own checks: a negative or absurd amount
+        # is already reported and must not be reported again as a mismatch
+        own = [bind(p.condition, r=f"{n}__r", v=f"{n}__v") for n in sorted(names)
+               for p in rules[n].problems]
+        if own:
+            cond = exp.and_(cond, exp.not_(exp.func("coalesce", exp.or_(*own), exp.false())))
+        rule = out[check.field]
+        problem = Problem(check.reason, cond, check.action)  # type: ignore[arg-type]
+        out[check.field] = replace(rule, problems=(*rule.problems, problem))
+    return out
 
 
 def _with_generated_key(finals: list[exp.Expr], table: Table, mapping: ResolvedMapping

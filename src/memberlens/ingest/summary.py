@@ -18,6 +18,10 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
     "future_timestamp": ("时间在未来", "Timestamp in the future"),
     "duplicate_row": ("完全重复的行", "Exact duplicate row"),
     "duplicate_key": ("主键重复（保留最后一条）", "Duplicate key (last one kept)"),
+    "paid_exceeds_total": ("实付金额大于订单金额（已保留）",
+                           "Paid more than the order total (kept)"),
+    "refund_exceeds_paid": ("退款金额大于实付金额（已清空）",
+                            "Refund larger than the payment (cleared)"),
     "outlier_amount": ("金额异常偏高（已保留）", "Unusually high amount (kept)"),
 }
 

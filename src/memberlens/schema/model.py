@@ -67,6 +67,21 @@ class Column(BaseModel):
         return SQL_TYPES[self.kind]
 
 
+class CrossCheck(BaseModel):
+    """A rule between fields of one row (a real-world logic check, e.g. paid ≤ total).
+
+    `expr` is a condition over canonical column names that is true when the row is
+    wrong; it applies only when the source maps every column it names.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    field: str          # the field the problem is reported on (and cleared, for "clear")
+    expr: str
+    action: str = Field(pattern="^(flag|clear|reject)$")
+
+
 class Table(BaseModel):
     """One canonical table with its key and the columns a source may supply."""
 
@@ -81,6 +96,7 @@ class Table(BaseModel):
     # True: a re-sent key replaces the stored row (members, orders change state);
     # False: rows are immutable facts, a re-sent key is skipped (events).
     upsert: bool = True
+    checks: tuple[CrossCheck, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Column, Kind, Table
+from .model import Column, CrossCheck, Kind, Table
 
 CHANNELS: dict[str, tuple[str, ...]] = {
     "store": ("门店", "线下", "线下门店", "pos", "offline", "store"),
@@ -141,6 +141,14 @@ ORDERS = Table(
     name="orders",
     label_zh="订单",
     key=("order_id",),
+    checks=(
+        # paid more than the order was worth: kept, but someone should look
+        CrossCheck(reason="paid_exceeds_total", field="paid_amount",
+                   expr="paid_amount > total_amount", action="flag"),
+        # refunded more than was paid: the refund amount cannot be right
+        CrossCheck(reason="refund_exceeds_paid", field="refund_amount",
+                   expr="refund_amount > paid_amount", action="clear"),
+    ),
     generated_key_from=("member_id", "ordered_at", "store_id", "channel", "paid_amount"),
     columns=(
         Column(name="order_id", kind=Kind.ID, label_zh="订单号",

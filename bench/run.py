@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import time
 from datetime import date, datetime
@@ -206,18 +204,12 @@ def _sizes(out: Path) -> dict[str, Any]:
 
 
 def run_step(name: str, a: argparse.Namespace, **extra: str) -> dict[str, Any]:
-    args = [sys.executable, __file__, "--step", name, "--members", str(a.members),
-            "--orders-per-member", str(a.orders_per_member)]
+    from harness import run_step as run_in_fresh_process
+
+    args = ["--members", str(a.members), "--orders-per-member", str(a.orders_per_member)]
     for k, v in extra.items():
         args += [f"--{k}", v]
-    started = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise SystemExit(f"step {name} failed:\n{out.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wall_seconds"] = round(time.perf_counter() - started, 2)
-    print(f"{name} {extra or ''}: {result}", flush=True)
-    return result
+    return run_in_fresh_process(__file__, name, args)
 
 
 def main() -> None:
@@ -229,9 +221,9 @@ def main() -> None:
     a = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if a.step:
-        result = STEPS[a.step](a)
-        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        print(json.dumps(result, default=str))
+        from harness import step_main
+
+        step_main(STEPS, a.step, a)
         return
     r = {"datagen": run_step("datagen", a)}
     r["ingest_csv"] = run_step("ingest", a, format="csv")

@@ -30,6 +30,8 @@ def load_table(result: LoadResult, lang: str) -> Table:
         t.add_row(msg("fuzzy", lang), ", ".join(f"{k}→{v}" for k, v in result.fuzzy.items()))
     if result.ignored_columns:
         t.add_row(msg("ignored", lang), ", ".join(result.ignored_columns))
+    if result.reasons:
+        t.caption = msg("quarantine_hint", lang, run_id=result.run_id)
     return t
 
 

@@ -14,6 +14,7 @@ from .errors import MemberlensError
 from .messages import msg
 
 if TYPE_CHECKING:
+    from .tags import Catalog
     from .tags.quality import QualityReport
 
 tags_app = typer.Typer(help="标签体系 the tag catalog: list, show, validate, run, "
@@ -31,18 +32,25 @@ def _dirs(ctx: typer.Context, catalog: list[Path] | None) -> tuple[Path, ...]:
     return tuple(catalog or settings_of(ctx).tag_dirs)
 
 
+def _catalog(ctx: typer.Context, catalog: list[Path] | None) -> Catalog:
+    """The built-in and user catalog; a bad definition ends the command with its error."""
+    from .tags import load_catalog
+
+    try:
+        return load_catalog(_dirs(ctx, catalog))
+    except MemberlensError as e:
+        raise fail(e, settings_of(ctx).language) from e
+
+
 
 
 @tags_app.command("list")
 def list_tags(ctx: typer.Context, catalog: CatalogOpt = None) -> None:
     """列出全部标签 List every tag by category."""
-    from .tags import CATEGORY_LABELS, load_catalog
+    from .tags import CATEGORY_LABELS
 
     lang = settings_of(ctx).language
-    try:
-        cat = load_catalog(_dirs(ctx, catalog))
-    except MemberlensError as e:
-        raise fail(e, lang) from e
+    cat = _catalog(ctx, catalog)
     for category, tags in cat.by_category().items():
         if not tags:
             continue
@@ -64,13 +72,10 @@ def show_tag(ctx: typer.Context, key: str, catalog: CatalogOpt = None) -> None:
     """查看标签定义 Show one tag's definition."""
     import yaml
 
-    from .tags import load_catalog
-
-    lang = settings_of(ctx).language
     try:
-        tag = load_catalog(_dirs(ctx, catalog)).get(key)
+        tag = _catalog(ctx, catalog).get(key)
     except MemberlensError as e:
-        raise fail(e, lang) from e
+        raise fail(e, settings_of(ctx).language) from e
     console.print(yaml.safe_dump(tag.model_dump(mode="json"), allow_unicode=True,
                                  sort_keys=False), highlight=False)
 
@@ -78,13 +83,8 @@ def show_tag(ctx: typer.Context, key: str, catalog: CatalogOpt = None) -> None:
 @tags_app.command("validate")
 def validate(ctx: typer.Context, catalog: CatalogOpt = None) -> None:
     """校验标签目录 Check the catalog: fields, expressions, names and dependency cycles."""
-    from .tags import load_catalog
-
     lang = settings_of(ctx).language
-    try:
-        cat = load_catalog(_dirs(ctx, catalog))
-    except MemberlensError as e:
-        raise fail(e, lang) from e
+    cat = _catalog(ctx, catalog)
     console.print(("标签目录有效：" if lang == "zh" else "Catalog is valid: ") + f"{len(cat)}")
 
 
@@ -150,14 +150,13 @@ def quality(
     """标签质量 Coverage, distribution and drift (PSI) of every tag against the previous
     snapshot; tags that changed sharply are flagged."""
     from .engine import open_engine
-    from .tags import load_catalog
     from .tags.quality import tag_quality
 
     settings = settings_of(ctx)
     lang = settings.language
+    cat = _catalog(ctx, catalog)
     try:
         day = _parse_date(as_of)
-        cat = load_catalog(_dirs(ctx, catalog))
         engine = open_engine(settings)
         try:
             report = tag_quality(engine, cat, as_of=day)

@@ -43,6 +43,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "h_duplicates": ("重复", "dupes"),
     "h_flagged": ("异常", "outliers"),
     "h_cleared": ("清空", "cleared"),
+    "quarantine_hint": (
+        "逐行明细（文件、行号、字段、原值、原因）：memberlens sql \"SELECT * FROM quarantine "
+        "WHERE run_id = {run_id} ORDER BY source_row\"",
+        "Row by row (file, row, field, value, reason): memberlens sql \"SELECT * FROM "
+        "quarantine WHERE run_id = {run_id} ORDER BY source_row\""),
     "cleaning_summary": ("清洗与导入摘要", "Cleaning and load summary"),
     "table": ("表", "table"),
     "file": ("文件", "file"),

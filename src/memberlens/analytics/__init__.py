@@ -6,7 +6,7 @@ from .activity import Distribution, activity_distribution, activity_migration, t
 from .cohorts import CohortRetention, cohort_retention
 from .funnel import Funnel, channel_funnel
 from .migration import Migration, rfm_migration, tag_migration
-from .rfm import RFM_BY_CODE, RFM_CLASSES, RfmClass, compute_rfm, default_as_of, rfm_sql
+from .rfm import RFM_BY_CODE, RFM_CLASSES, RfmClass, compute_rfm, rfm_sql
 from .trend import consumption_trend
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "cohort_retention",
     "compute_rfm",
     "consumption_trend",
-    "default_as_of",
     "rfm_migration",
     "rfm_sql",
     "tag_distribution",

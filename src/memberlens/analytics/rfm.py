@@ -109,14 +109,8 @@ def rfm_sql(as_of: date, *, split: str = "mean") -> exp.Expr:
     return sqlglot.parse_one(sql, read=SOURCE_DIALECT)
 
 
-def default_as_of(engine: Engine) -> date:
-    """The day after the newest order: demo and historical data stay meaningful."""
-    last = engine.scalar("SELECT CAST(max(ordered_at) AS DATE) FROM orders")
-    if last is None:
-        return date.today()
-    return date.fromordinal(last.toordinal() + 1)
-
-
 def compute_rfm(engine: Engine, as_of: date | None = None, *, split: str = "mean") -> object:
     """RFM per member as a DataFrame."""
+    from ..tags import default_as_of  # the same "as of" the tag runner uses
+
     return engine.frame(rfm_sql(as_of or default_as_of(engine), split=split))

@@ -83,7 +83,7 @@ def ingest(
     mapping: Annotated[Path | None, typer.Option(help="列映射文件 mapping file (YAML)")] = None,
 ) -> None:
     """导入文件 Read, clean and load one file into a canonical table."""
-    from .cli_output import load_table
+    from .cli_output import load_table, quarantine_hint
     from .engine import open_engine
     from .ingest import ingest_file, load_mapping_file
 
@@ -99,6 +99,9 @@ def ingest(
     except MemberlensError as e:
         raise fail(e, settings.language) from e
     console.print(load_table(result, settings.language))
+    hint = quarantine_hint(result, settings.language)
+    if hint:
+        console.print(hint, soft_wrap=True, markup=False, highlight=False)
 
 
 @mapping_app.command("suggest")

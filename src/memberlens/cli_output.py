@@ -30,9 +30,12 @@ def load_table(result: LoadResult, lang: str) -> Table:
         t.add_row(msg("fuzzy", lang), ", ".join(f"{k}→{v}" for k, v in result.fuzzy.items()))
     if result.ignored_columns:
         t.add_row(msg("ignored", lang), ", ".join(result.ignored_columns))
-    if result.reasons:
-        t.caption = msg("quarantine_hint", lang, run_id=result.run_id)
     return t
+
+
+def quarantine_hint(result: LoadResult, lang: str) -> str | None:
+    """A command to copy whole, so it is printed apart from the table and never wrapped."""
+    return msg("quarantine_hint", lang, run_id=result.run_id) if result.reasons else None
 
 
 def loads_summary(results: list[LoadResult], lang: str) -> Table:

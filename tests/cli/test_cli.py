@@ -39,7 +39,7 @@ def _loaded(tmp_path: Path, write_file: Callable[[str, str], Path]) -> Path:
     code, out = _run(wh, "ingest", "orders", str(write_file("o.csv", ORDERS)))
     assert code == 0, out
     assert "时间无法解析" in out and "invalid_timestamp" in out
-    assert "FROM quarantine WHERE run_id" in out.replace("\n", " ")
+    assert "SELECT * FROM quarantine WHERE run_id = 2 ORDER BY source_row" in out
     code, out = _run(wh, "tags", "run")
     assert code == 0 and "2 位会员" in out, out
     return wh

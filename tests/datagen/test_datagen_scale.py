@@ -28,7 +28,9 @@ def peak(out: Path, members: int) -> dict[str, float]:
 
 @pytest.mark.slow
 def test_peak_memory_does_not_grow_with_members(tmp_path: Path) -> None:
-    small = peak(tmp_path / "small", 100_000)  # two chunks: the pipeline is full
-    large = peak(tmp_path / "large", 200_000)  # four chunks
-    assert large["rows"] > 200_000 and large["orders"] > 1.8 * small["orders"]
+    # The pipeline is full from a few chunks on; below that the peak still climbs and
+    # varies by ~10 % between runs, so compare a full pipeline against three times it.
+    small = peak(tmp_path / "small", 200_000)
+    large = peak(tmp_path / "large", 600_000)
+    assert large["rows"] > 600_000 and large["orders"] > 2.8 * small["orders"]
     assert large["rss_mb"] < 1.25 * small["rss_mb"], (small, large)

@@ -1,0 +1,1 @@
+"""Audiences: the expression language, the bitmap index, saved segments, clusters."""

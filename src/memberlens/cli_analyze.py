@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
-from .cli_common import console, err_console, settings_of
+from .cli_common import console, fail, settings_of
 from .engine import DuckDBEngine, open_engine
 from .errors import MemberlensError
-from .messages import msg
 
 if TYPE_CHECKING:
     from .analytics.migration import Migration
@@ -100,9 +99,7 @@ def _engine(ctx: typer.Context) -> Iterator[tuple[DuckDBEngine, str]]:
         finally:
             engine.close()
     except MemberlensError as e:
-        err_console.print(f"[bold red]{msg('error', settings.language)}:[/] {e}",
-                          highlight=False)
-        raise typer.Exit(code=1) from e
+        raise fail(e, settings.language) from e
 
 
 def _run(ctx: typer.Context, compute: Callable[[DuckDBEngine], T],

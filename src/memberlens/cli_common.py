@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import MemberlensError
 from .messages import msg
@@ -22,5 +23,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def fail(e: MemberlensError, lang: str) -> typer.Exit:
     """Print the error (which names the file, row, field or tag) and exit with code 1."""
-    err_console.print(f"[bold red]{msg('error', lang)}:[/] {e}", highlight=False)
+    # the message may hold brackets and a caret line under an expression: no markup, no wrap
+    err_console.print(f"[bold red]{msg('error', lang)}:[/] {escape(str(e))}", highlight=False,
+                      soft_wrap=True)
     return typer.Exit(code=1)

@@ -54,10 +54,12 @@ class DuckDBEngine(Engine):
         return result
 
     def table_exists(self, name: str) -> bool:
-        row = self.con.execute(
+        # fetchall, not fetchone: DuckDB 2 refuses a relation query while a result is
+        # left half-read on the connection
+        rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        return bool(row and row[0])
+        ).fetchall()
+        return bool(rows and rows[0][0])
 
     def close(self) -> None:
         self.con.close()

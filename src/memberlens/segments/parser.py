@@ -7,6 +7,7 @@ signs and “curly quotes” are accepted as well as their ASCII forms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 
@@ -177,6 +178,11 @@ def _syntax_error(text: str, e: UnexpectedInput) -> AudienceError:
                                  position=pos)
         return AudienceError(f"无法识别的字符 unexpected character {found!r}",
                              expression=text, position=pos)
+    lead = re.match(r"\s*(and|or|&&|\|\||并且|且|或者|或)(?=\W)", text, re.IGNORECASE)
+    if lead:
+        return AudienceError(f"表达式不能以 '{lead.group(1)}' 开头，此处应为标签名 an expression "
+                             f"cannot start with '{lead.group(1)}': expected a tag name",
+                             expression=text, position=lead.start(1))
     if isinstance(e, UnexpectedToken):
         token = e.token
         at_end = token.type == "$END"
@@ -227,6 +233,20 @@ def _pos(token: Token) -> int:
     return token.start_pos or 0
 
 
+# Lark's contextual lexer reads a keyword as a name where no keyword can stand
+# (`and age = 1`); such a name is never a tag, so say what it is
+KEYWORDS = frozenset({"and", "or", "not", "in", "between", "contains", "is", "null",
+                      "within", "days", "day", "true", "false", "且", "并且", "或", "或者"})
+
+
+def _tag(token: Token) -> str:
+    name = str(token)
+    if name.lower() in KEYWORDS:
+        raise AudienceError(f"此处应为标签名，'{name}' 是关键字 expected a tag name; "
+                            f"'{name}' is a keyword", expression="", position=_pos(token))
+    return name
+
+
 @v_args(inline=True)
 class _Build(Transformer[Token, Node]):
     """Lark tree → our frozen dataclasses, flattening and/or chains."""
@@ -247,19 +267,19 @@ class _Build(Transformer[Token, Node]):
         return Not(item)
 
     def compare(self, name: Token, op: Token, value: Token) -> Node:
-        return Compare(str(name), _OPS[str(op)], _literal(value), _pos(name), (_pos(value),))
+        return Compare(_tag(name), _OPS[str(op)], _literal(value), _pos(name), (_pos(value),))
 
     def in_list(self, name: Token, *rest: Token) -> Node:
         neg = bool(rest) and rest[0].type == "NEG"
         tokens = rest[1:] if neg else rest
-        node: Node = InList(str(name), tuple(_literal(v) for v in tokens), _pos(name),
+        node: Node = InList(_tag(name), tuple(_literal(v) for v in tokens), _pos(name),
                             tuple(_pos(v) for v in tokens))
         return Not(node) if neg else node
 
     def between(self, name: Token, *rest: Token) -> Node:
         neg = rest[0].type == "NEG"
         low, high = rest[1:] if neg else rest
-        node: Node = Between(str(name), _literal(low), _literal(high), _pos(name),
+        node: Node = Between(_tag(name), _literal(low), _literal(high), _pos(name),
                              (_pos(low), _pos(high)))
         return Not(node) if neg else node
 
@@ -269,15 +289,15 @@ class _Build(Transformer[Token, Node]):
         if not isinstance(value, str):
             raise AudienceError("contains 后应为文字值 contains needs a text value",
                                 expression="", position=_pos(rest[-1]))
-        node: Node = Contains(str(name), value, _pos(name), (_pos(rest[-1]),))
+        node: Node = Contains(_tag(name), value, _pos(name), (_pos(rest[-1]),))
         return Not(node) if neg else node
 
     def is_null(self, name: Token, *rest: Token) -> Node:
-        node: Node = IsNull(str(name), _pos(name))
+        node: Node = IsNull(_tag(name), _pos(name))
         return Not(node) if rest else node
 
     def within(self, name: Token, *rest: Token) -> Node:
         neg = rest[0].type == "NEG"
         days = int(str(rest[-1]))
-        node: Node = Within(str(name), days, _pos(name), (_pos(rest[-1]),))
+        node: Node = Within(_tag(name), days, _pos(name), (_pos(rest[-1]),))
         return Not(node) if neg else node

@@ -124,10 +124,16 @@ def load_definitions(path: Path) -> list[SegmentDefinition]:
         try:
             out.append(SegmentDefinition.model_validate(item))
         except ValidationError as e:
-            first = e.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"{path} 第 {i} 个分群 segment #{i}, 字段 field '{field}': "
-                              f"{first['msg']}") from e
+            problems = []
+            for err in e.errors():
+                field = ".".join(str(p) for p in err["loc"])
+                close = difflib.get_close_matches(field, list(SegmentDefinition.model_fields),
+                                                  n=1, cutoff=0.6)
+                hint = f"（您是否想写 did you mean '{close[0]}'）" if (
+                    close and close[0] != field) else ""
+                problems.append(f"字段 field '{field}': {err['msg']}{hint}")
+            raise ConfigError(f"{path} 第 {i} 个分群 segment #{i}: "
+                              + "; ".join(problems)) from e
     return out
 
 

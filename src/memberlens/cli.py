@@ -223,14 +223,20 @@ def demo(
                           tags=result.tags.tags, as_of=result.tags.as_of,
                           seconds=result.tags.seconds))
     console.rule(msg("demo_done", lang))
-    console.print(f"{msg('demo_report', lang)}: [bold]{result.report.resolve()}[/]")
-    console.print(f"{msg('demo_warehouse', lang)}: {result.warehouse.resolve()}")
+    # paths and commands are printed unwrapped, so they can be copied whole
+    console.print(f"{msg('demo_report', lang)}: [bold]{result.report.resolve()}[/]",
+                  soft_wrap=True)
+    console.print(f"{msg('demo_warehouse', lang)}: {result.warehouse.resolve()}",
+                  soft_wrap=True)
     sample = result.sample_member
-    cmd = _command_name()
+    cmd = f"{_command_name()} -w {result.warehouse}"
     console.print(f"{msg('demo_next', lang)}:\n"
-                  f"  {cmd} -w {result.warehouse} profile {sample}\n"
-                  f"  {cmd} -w {result.warehouse} sql \"SELECT rfm_class, count(*) "
-                  f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\"", highlight=False)
+                  f"  {cmd} profile {sample}\n"
+                  f"  {cmd} segments count 'rfm_class = \"重要价值客户\" and "
+                  f"last_purchase_at within 30 days'\n"
+                  f"  {cmd} sql \"SELECT rfm_class, count(*) "
+                  f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\"", highlight=False,
+                  soft_wrap=True, markup=False)
 
 
 def _command_name() -> str:

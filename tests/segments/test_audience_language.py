@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 import pytest
@@ -244,3 +244,19 @@ def test_no_text_reaches_the_sql_unquoted(catalog: Catalog) -> None:
     sql = count_query(audience, date(2026, 1, 1)).sql("duckdb")
     assert "'x''); DROP TABLE members; --'" in sql and "DROP TABLE members;" in sql
     assert sql.count("'") % 2 == 0 and "'a\"b'" in sql
+
+
+def test_compiled_audience_sql_snapshots(catalog: Catalog,
+                                         snapshot: Callable[[str, str, str], None]) -> None:
+    """What reaches DuckDB and Spark for an expression using every kind of condition."""
+    import sqlglot
+
+    audience = compile_audience(
+        'rfm_class in ("重要价值客户", "重要保持客户") and age between 25 and 35 and not '
+        'churn_risk = "high" and (top_categories contains "奶粉" or last_purchase_at '
+        'within 30 days) and city is not null and not top_brands is null', catalog)
+    sql = count_query(audience, date(2026, 1, 1)).sql("duckdb", pretty=True)
+    snapshot("audience_count", "duckdb", sql)
+    spark = sqlglot.transpile(sql, read="duckdb", write="spark", pretty=True)[0]
+    snapshot("audience_count", "spark", spark)
+    assert "array_contains" in spark.lower()

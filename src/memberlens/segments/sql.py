@@ -78,7 +78,7 @@ def _condition(audience: Audience, cond: Condition, as_of: date) -> exp.Expr:
     if isinstance(cond, IsNull):
         if typ is ValueType.LIST:
             return exp.or_(exp.Is(this=col, expression=exp.null()),
-                           exp.EQ(this=exp.func("len", col.copy()),
+                           exp.EQ(this=exp.ArraySize(this=col.copy()),
                                   expression=exp.Literal.number(0)))
         return exp.Is(this=col, expression=exp.null())
     if isinstance(cond, Within):

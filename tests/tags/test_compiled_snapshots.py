@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -23,3 +24,21 @@ def test_key_tags_compile_snapshot(dialect: str,
     catalog = Catalog(tags=tags, order=_dependency_order(tags))
     query = compile_catalog(catalog, date(2024, 7, 1), CompileInputs({}, frozenset()))
     snapshot("tags_key", dialect, query.sql(dialect, pretty=True))
+
+
+MODEL_TAGS = ("churn_probability", "churn_risk", "clv_12m")
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_model_tags_compile_snapshot(dialect: str,
+                                     snapshot: Callable[[str, str, str], None]) -> None:
+    """Scores present for churn only: one pre-aggregated CTE, clv_12m a typed NULL."""
+    full = load_catalog()
+    tags = {k: full.tags[k] for k in MODEL_TAGS}
+    catalog = Catalog(tags=tags, order=_dependency_order(tags))
+    present = frozenset({("churn", "probability"), ("churn", "risk")})
+    query = compile_catalog(catalog, date(2024, 7, 1), CompileInputs({}, present))
+    text = query.sql(dialect, pretty=True)
+    snapshot("tags_model", dialect, text)
+    # read once, not once per member or tag (no correlated subquery)
+    assert len(re.findall(r"\bmodel_scores\b", text)) == 1

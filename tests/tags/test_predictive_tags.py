@@ -6,26 +6,26 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 import yaml
 from tiny_warehouse import AS_OF, IN_PROFILE, insert_rows, read_profile
 
 from memberlens.engine import DuckDBEngine
 from memberlens.tags import Category, load_catalog, run_tags
+from memberlens.tags.model_scores import write_scores
 
 PREDICTIVE = [t.key for t in load_catalog() if t.category == Category.PREDICTIVE]
-SCORES_COLUMNS = ("member_id", "model", "output", "value")
+SCORES_COLUMNS = ("member_id", "model", "output", "value", "as_of", "scored_at")
 
 
-def make_scores(engine: DuckDBEngine, rows: list[tuple[str, str, str, Any]],
-                value_type: str = "VARCHAR") -> None:
-    """model_scores as the models capability writes it: one row per member, model, output.
+def make_scores(engine: DuckDBEngine, rows: list[tuple[str, str, str, Any]]) -> None:
+    """model_scores rows as of the profile date, written straight into the table.
 
-    VARCHAR values carry numbers and labels (churn risk 'high'); each tag casts to its type.
+    Text values carry numbers and labels (churn risk 'high'); each tag casts to its type.
     """
-    engine.execute(f"CREATE TABLE model_scores (member_id VARCHAR, model VARCHAR, "
-                   f"output VARCHAR, value {value_type})")
-    insert_rows(engine, "model_scores", SCORES_COLUMNS, rows)
+    insert_rows(engine, "model_scores", SCORES_COLUMNS,
+                [(*r, AS_OF, "2024-07-01 08:00") for r in rows])
 
 
 def test_six_predictive_tags() -> None:
@@ -73,8 +73,11 @@ def test_predictive_tags_show_the_model_scores(tiny: DuckDBEngine) -> None:
 
 
 def test_numeric_model_scores_work_too(tiny: DuckDBEngine) -> None:
-    make_scores(tiny, [("M02", "churn", "probability", 0.5),
-                       ("M02", "clv", "clv_12m", 99.999)], value_type="DOUBLE")
+    """write_scores takes numbers too; they are kept as text and cast back by the tag."""
+    write_scores(tiny, model="churn", version="v1", as_of=AS_OF,
+                 table=pa.table({"member_id": ["M02"], "probability": [0.5]}))
+    write_scores(tiny, model="clv", version="v1", as_of=AS_OF,
+                 table=pa.table({"member_id": ["M02"], "clv_12m": [99.999]}))
     run_tags(tiny, as_of=AS_OF)
     m02 = read_profile(tiny)["M02"]
     assert (m02["churn_probability"], m02["clv_12m"], m02["churn_risk"]) == (

@@ -1,4 +1,4 @@
-"""Tables the warehouse keeps about itself: what ran, and what was set aside.
+"""Tables the warehouse keeps about itself: what ran, what was set aside, model scores.
 
 `member_profile` and `tag_history` are not here: their columns are the tag catalog's,
 so the tag runner creates them (tags/runner.py).
@@ -39,5 +39,21 @@ SYSTEM_TABLES: dict[str, str] = {
             reason VARCHAR NOT NULL,        -- code, e.g. invalid_timestamp
             action VARCHAR NOT NULL,        -- rejected | dropped | cleared | flagged
             record JSON                     -- the raw row, for rejected and dropped rows
+        )""",
+    # What trained models say about members, read by predictive tags (compute kind
+    # `model`); written through memberlens.tags.model_scores. Long format, so a new model
+    # or output needs no new column. `as_of` is the profile date whose features the
+    # scores describe (point-in-time: a tag run as of D reads the newest as_of <= D);
+    # `scored_at` is when they were written. (member_id, model, output, as_of) is unique:
+    # write_scores replaces a model's rows for one as_of at once.
+    "model_scores": """
+        CREATE TABLE IF NOT EXISTS model_scores (
+            member_id VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,         -- churn, clv, cluster, ...
+            output VARCHAR NOT NULL,        -- probability, risk, id, name, ...
+            value VARCHAR,                  -- cast to the reading tag's type
+            model_version VARCHAR,
+            as_of DATE NOT NULL,
+            scored_at TIMESTAMP NOT NULL
         )""",
 }

@@ -4,6 +4,7 @@ Shape of the query:
 - one CTE per source that is used (cut off at the as-of date);
 - one aggregate CTE per (source, window) group: all tags over the same records share
   a single scan and GROUP BY member_id; "top" tags share a CTE per dimension;
+- one CTE with every model tag's newest score as of the run date (model_scores.py);
 - a base layer joining members to the aggregates; then one SELECT layer per
   dependency depth of rule tags (a rule sees every tag of the layers below it);
 - a final SELECT that casts every tag to its declared type.
@@ -29,9 +30,11 @@ from .definition import (
     TagDefinition,
 )
 from .expressions import parse_expression, substitute
+from .model_scores import latest_scores
 from .sources import MEMBER_COLUMNS, SOURCE_COLUMNS, source_sql
 
 COUNT_LIKE = ("count", "count_distinct", "share")
+SCORES_CTE = "model_scores_latest"
 
 
 def _parse(sql: str) -> exp.Expr:
@@ -223,6 +226,16 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
     for tag_key, relation in inputs.builtin_tables.items():
         joins.append((relation, [(tag_key, exp.column("value", table=relation))]))
 
+    # model tags: the newest score as of the run date, all models in one GROUP BY
+    scored = [(t.key, t.compute.model, t.compute.output) for t in catalog
+              if isinstance(t.compute, ModelCompute)
+              and (t.compute.model, t.compute.output) in inputs.model_scores]
+    if scored:
+        ctes.append((SCORES_CTE, latest_scores(scored, as_of)))
+        joins.append((SCORES_CTE, [(k, exp.column(k, table=SCORES_CTE, quoted=True))
+                                   for k, _, _ in scored]))
+    scored_keys = {k for k, _, _ in scored}
+
     base_select: list[exp.Expr] = [exp.column("member_id", table="base")]
     base_select += [exp.column(f"m__{c}", table="base", quoted=True)
                     for c in MEMBER_COLUMNS if c != "member_id"]
@@ -231,17 +244,10 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
         layer0 = layer0.join(name, on=f"{name}.member_id = base.member_id", join_type="left")
         layer0 = layer0.select(*(exp.alias_(e, k, quoted=True) for k, e in cols), append=True)
     for tag in catalog:
-        if isinstance(tag.compute, ModelCompute):
-            present = (tag.compute.model, tag.compute.output) in inputs.model_scores
-            # names come from YAML: quoted as SQL literals, never pasted in as text
-            model, output = (exp.Literal.string(n).sql(SOURCE_DIALECT)
-                             for n in (tag.compute.model, tag.compute.output))
-            value = (_parse(f"(SELECT value FROM model_scores s WHERE s.member_id = "
-                            f"base.member_id AND s.model = {model} AND "
-                            f"s.output = {output})") if present
-                     else exp.cast(exp.null(), tag.type.sql_type))
-            layer0 = layer0.select(exp.alias_(value, tag.key, quoted=True), append=True)
-        elif isinstance(tag.compute, BuiltinCompute) and tag.key not in inputs.builtin_tables:
+        # a model that has written nothing yet, a builtin not computed: typed NULLs
+        if (isinstance(tag.compute, ModelCompute) and tag.key not in scored_keys) or (
+                isinstance(tag.compute, BuiltinCompute)
+                and tag.key not in inputs.builtin_tables):
             layer0 = layer0.select(exp.alias_(exp.cast(exp.null(), tag.type.sql_type),
                                               tag.key, quoted=True), append=True)
     ctes.append(("layer_0", layer0))

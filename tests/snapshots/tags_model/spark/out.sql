@@ -1,0 +1,86 @@
+WITH base AS (
+  SELECT
+    ids.member_id,
+    m.`name` AS `m__name`,
+    m.`gender` AS `m__gender`,
+    m.`birthday` AS `m__birthday`,
+    m.`phone` AS `m__phone`,
+    m.`email` AS `m__email`,
+    m.`province` AS `m__province`,
+    m.`city` AS `m__city`,
+    m.`city_tier` AS `m__city_tier`,
+    m.`registered_at` AS `m__registered_at`,
+    m.`channel` AS `m__channel`,
+    m.`tier` AS `m__tier`,
+    m.`consent_sms` AS `m__consent_sms`,
+    m.`consent_email` AS `m__consent_email`,
+    m.`consent_push` AS `m__consent_push`
+  FROM (
+    SELECT
+      member_id
+    FROM members
+    WHERE
+      registered_at IS NULL
+      OR registered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP_NTZ)
+    UNION
+    SELECT DISTINCT
+      member_id
+    FROM orders
+    WHERE
+      ordered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP_NTZ)
+  ) AS ids
+  LEFT JOIN members AS m
+    ON m.member_id = ids.member_id
+    AND (
+      m.registered_at IS NULL
+      OR m.registered_at < CAST('2024-07-01 00:00:00' AS TIMESTAMP_NTZ)
+    )
+), model_scores_latest AS (
+  SELECT
+    member_id,
+    (
+      MAX_BY(STRUCT(value AS value), (as_of, scored_at)) FILTER(WHERE
+        model = 'churn' AND output = 'probability')
+    ).value AS `churn_probability`,
+    (
+      MAX_BY(STRUCT(value AS value), (as_of, scored_at)) FILTER(WHERE
+        model = 'churn' AND output = 'risk')
+    ).value AS `churn_risk`
+  FROM model_scores
+  WHERE
+    as_of <= CAST('2024-07-01' AS DATE) AND model IN ('churn')
+  GROUP BY
+    member_id
+), layer_0 AS (
+  SELECT
+    base.member_id,
+    `base`.`m__name`,
+    `base`.`m__gender`,
+    `base`.`m__birthday`,
+    `base`.`m__phone`,
+    `base`.`m__email`,
+    `base`.`m__province`,
+    `base`.`m__city`,
+    `base`.`m__city_tier`,
+    `base`.`m__registered_at`,
+    `base`.`m__channel`,
+    `base`.`m__tier`,
+    `base`.`m__consent_sms`,
+    `base`.`m__consent_email`,
+    `base`.`m__consent_push`,
+    `model_scores_latest`.`churn_probability` AS `churn_probability`,
+    `model_scores_latest`.`churn_risk` AS `churn_risk`,
+    CAST(NULL AS DECIMAL(18, 2)) AS `clv_12m`
+  FROM base
+  LEFT JOIN model_scores_latest
+    ON model_scores_latest.member_id = base.member_id
+)
+SELECT
+  member_id,
+  CAST('2024-07-01' AS DATE) AS as_of,
+  CAST(`churn_probability` AS DOUBLE) AS `churn_probability`,
+  CAST(`churn_risk` AS STRING) AS `churn_risk`,
+  CAST(`clv_12m` AS DECIMAL(18, 2)) AS `clv_12m`
+FROM layer_0
+ORDER BY
+  member_id

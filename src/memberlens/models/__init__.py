@@ -1,0 +1,1 @@
+"""Predictive models over member histories (lifetime value, churn, …), one package each."""

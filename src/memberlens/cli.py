@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from .cli_analyze import analyze_app
 from .cli_common import console, fail, settings_of
+from .cli_composite import composite_app
 from .cli_segments import segments_app
 from .cli_tags import tags_app
 from .errors import MemberlensError
@@ -25,6 +26,7 @@ mapping_app = typer.Typer(help="列映射 column mappings", no_args_is_help=True
 app.add_typer(mapping_app, name="mapping")
 app.add_typer(tags_app, name="tags")
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(composite_app, name="composite")
 app.add_typer(segments_app, name="segments")
 
 

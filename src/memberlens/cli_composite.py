@@ -32,6 +32,8 @@ AsOfOpt = Annotated[str | None, typer.Option(
 _TEXT: dict[str, tuple[str, str]] = {
     "title": ("{name} · 截至 {as_of} · {n} 个{entity} · {method}",
               "{name} · as of {as_of} · {n} {entity}s · {method}"),
+    "title_file": ("{name} · {file} · {n} 个{entity} · {method}",
+                   "{name} · {file} · {n} {entity}s · {method}"),
     "rank": ("排名", "rank"), "id": ("编号", "id"), "name": ("名称", "name"),
     "score": ("得分", "score"), "strengths": ("优势指标", "strengths"),
     "weak": ("短板", "weak point"), "shown": ("（显示前 {k} 个，共 {n} 个；--out 导出全部）",
@@ -165,9 +167,12 @@ def _print_scores(result: CompositeResult, lang: str, limit: int) -> None:
     cfg = result.config
     frame = result_frame(result, lang)
     n = len(frame)
-    t = Table(title=_t("title", lang, name=cfg.label(lang), as_of=result.as_of, n=n,
-                       entity=cfg.entity_zh if lang == "zh" else cfg.entity_en,
-                       method=_method(cfg, result.weights, lang)), title_justify="left")
+    kind = "title" if result.source == "warehouse" else "title_file"
+    t = Table(title=escape(_t(kind, lang, name=cfg.label(lang), as_of=result.as_of, n=n,
+                              file=Path(result.source).name,
+                              entity=cfg.entity_zh if lang == "zh" else cfg.entity_en,
+                              method=_method(cfg, result.weights, lang))),
+              title_justify="left")
     t.add_column(_t("rank", lang), justify="right")
     t.add_column(_t("id", lang))
     t.add_column(_t("name", lang), overflow="fold")

@@ -106,3 +106,21 @@ def test_export_csv_and_excel(result: CompositeResult, tmp_path: Path) -> None:
     assert "门店类型" in sheets["得分"].columns
     assert sheets["权重"]["weight"].sum() == pytest.approx(1.0)
     assert sheets["分类"]["count"].sum() == 2 * len(result.table)
+
+
+def test_as_of_moves_the_window_and_leaves_out_later_stores(
+        store_engine: DuckDBEngine) -> None:
+    as_of = date(2024, 7, 1)
+    cfg = load_config(EXAMPLES / "retail_stores.yaml")
+    r = score_composite(cfg, store_engine, as_of=as_of)
+    opened = store_engine.frame("SELECT store_id, opened_at FROM stores")
+    open_then = {s for s, d in zip(opened.store_id, opened.opened_at, strict=True)
+                 if d < as_of}
+    assert set(r.table["entity_id"]) == open_then
+    before = store_engine.frame(
+        "SELECT store_id, count(*) AS n FROM orders WHERE store_id IS NOT NULL "
+        "AND status <> 'cancelled' AND ordered_at >= DATE '2023-07-02' "
+        "AND ordered_at < DATE '2024-07-01' GROUP BY 1").set_index("store_id")["n"]
+    counts = r.table.set_index("entity_id")["order_count"]
+    for store in before.index:
+        assert counts[store] == before[store]

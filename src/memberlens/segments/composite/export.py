@@ -36,8 +36,10 @@ def result_frame(result: CompositeResult, lang: str = "zh", *, labels: bool = Fa
     names = {i.key: i.label(lang) for i in cfg.indicators}
     table = result.table.copy()
     ids = table["entity_id"]
-    table.insert(5, "strengths", ["、".join(names[k] for k in result.strengths(i)) for i in ids])
-    table.insert(6, "weaknesses",
+    at = 5 + len(cfg.classifications)  # after the classes
+    table.insert(at, "strengths",
+                 ["、".join(names[k] for k in result.strengths(i)) for i in ids])
+    table.insert(at + 1, "weaknesses",
                  ["、".join(names[k] for k in result.weaknesses(i)) for i in ids])
     if not labels:
         return table

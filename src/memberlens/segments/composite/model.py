@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -114,14 +114,18 @@ def score_composite(cfg: CompositeConfig, engine: Engine, *, data: Path | None =
     warnings = [f"{i.key}: 所有对象取值相同，不区分对象 the same for every entity: it moves no "
                 "one against another" for j, i in enumerate(cfg.indicators)
                 if np.ptp(x[:, j]) <= 0]
-    warnings += [f"{k}: {n} 个缺失值已按 {_missing(cfg, k)} 填补 missing values filled with "
-                 f"the {_missing(cfg, k)}" for k, n in filled.items()]
+    warnings += [f"{k}: {n} 个缺失值已按{_FILL[_missing(cfg, k)][0]}填补 missing values "
+                 f"filled with {_FILL[_missing(cfg, k)][1]}" for k, n in filled.items()]
     return CompositeResult(
         config=cfg, as_of=entities.as_of, source=entities.source, weights=report,
         table=table,
         standardised=pd.DataFrame(scores.standardised, index=ids, columns=keys),
         points=pd.DataFrame(scores.points, index=ids, columns=keys),
         data=classified, filled=filled, warnings=warnings)
+
+
+_FILL = {"median": ("中位数", "the median"), "mean": ("均值", "the mean"),
+         "zero": ("0", "0"), "worst": ("最差值", "the worst value")}
 
 
 def _missing(cfg: CompositeConfig, key: str) -> str:

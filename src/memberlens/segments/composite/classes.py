@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 from sqlglot import exp
 
 from ...engine.base import Engine
@@ -31,7 +32,7 @@ def classify(cfg: CompositeConfig, scored: pd.DataFrame, engine: Engine, as_of: 
     for classification in cfg.classifications:
         names = [str(c) for c in out.columns if c != "entity_id"]
         case = compile_rules(cfg, classification, names, as_of)
-        engine.register(SCORED_TABLE, out)
+        engine.register(SCORED_TABLE, pa.Table.from_pandas(out, preserve_index=False))
         query = exp.select(exp.column("entity_id", quoted=True),
                            exp.alias_(case, "class_code", quoted=True)) \
             .from_(exp.to_table(SCORED_TABLE))

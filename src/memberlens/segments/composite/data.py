@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlglot import exp
 
 from ...engine.base import Engine
@@ -155,7 +156,7 @@ def indicator_values(cfg: CompositeConfig, entities: Entities, engine: Engine
         tree = _indicator_tree(cfg, ind, columns, frame, entities)
         selects.append(exp.alias_(exp.TryCast(this=tree, to=exp.DataType.build("DOUBLE")),
                                   ind.key, quoted=True))
-    engine.register(ENTITY_TABLE, frame)
+    engine.register(ENTITY_TABLE, pa.Table.from_pandas(frame, preserve_index=False))
     query = exp.select(*selects).from_(exp.to_table(ENTITY_TABLE))
     values: pd.DataFrame = engine.frame(query)
     values = values.set_index("entity_id").reindex(frame["entity_id"])

@@ -114,7 +114,7 @@ def test_export_masks_personal_data_unless_asked(wh: DuckDBEngine, catalog: Cata
     values = list(sheet.values)
     assert values[0][:4] == ("member_id", "name", "phone", "email")
     assert values[1][:3] == ("M1", "张伟", "13812345678") and len(values) == 4
-    with pytest.raises(ExportError, match=".csv"):
+    with pytest.raises(ExportError, match=r"\.csv"):
         export_members(wh, catalog, audience, tmp_path / "c.json")
 
 

@@ -27,14 +27,22 @@ RESULTS_DIR = HERE / "results"
 RESULTS = HERE / "RESULTS.md"
 
 # sections in the order RESULTS.md shows them; a section not yet measured is left out
-SECTIONS = ("ingest", "tags")
+SECTIONS = ("ingest", "tags", "clv_models")
 
 
-def run_step(script: str, name: str, args: Sequence[str]) -> dict[str, Any]:
+class StepTimeout(Exception):
+    """A step ran longer than the time its driver allowed it (the process was killed)."""
+
+
+def run_step(script: str, name: str, args: Sequence[str],
+             timeout: float | None = None) -> dict[str, Any]:
     """Run `script --step name args…` in a fresh process; its last stdout line is JSON."""
     cmd = [sys.executable, script, "--step", name, *args]
     started = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise StepTimeout(f"step {name} {' '.join(args)}: over {timeout:g} s") from e
     if out.returncode != 0:
         raise SystemExit(f"step {name} failed:\n{out.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])

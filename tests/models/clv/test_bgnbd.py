@@ -86,3 +86,22 @@ def test_recovers_parameters_from_simulated_members() -> None:
     fitted = BGNBDModel().fit(x, t_x, age)
     for name, value in truth.items():
         assert fitted.params_[name] == pytest.approx(value, rel=0.1), name
+
+
+def test_boundary_parameters_fall_back_to_the_direct_form() -> None:
+    """a → 0, b → ∞ (nobody leaves): SciPy cannot evaluate Pfaff's form at arguments
+    below −1 there; the direct form gives what lifetimes gives."""
+    lifetimes = pytest.importorskip("lifetimes")
+    params = {"r": 0.4726, "alpha": 104.49, "a": 0.000906, "b": 787.04}
+    ours = BGNBDModel()
+    ours.params_ = params
+    theirs = lifetimes.BetaGeoFitter()
+    theirs.params_ = pd.Series(params)
+    x = np.array([0.0, 1.0, 3.0, 7.0, 0.0, 7.0])
+    t_x = np.array([0.0, 10.0, 1.0, 60.0, 0.0, 300.0])
+    age = np.array([1.0, 66.0, 1.0, 66.0, 365.0, 365.0])
+    ours_e = ours.expected_purchases(360.0, x, t_x, age)
+    assert np.all(np.isfinite(ours_e))
+    np.testing.assert_allclose(
+        ours_e, theirs.conditional_expected_number_of_purchases_up_to_time(360.0, x, t_x, age),
+        rtol=1e-9)

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from .estimation import FloatArray, as_column, check_history, horizon_column
+from .estimation import FloatArray, as_column, check_history, distinct_values, horizon_column
 from .purchase_model import PurchaseModel
 
 
@@ -38,10 +38,11 @@ class BGNBDModel(PurchaseModel):
                T: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Eq. 6 as A + log(e^B1 + δ(x>0) e^B2), each part in logs."""
         r, alpha, a, b = params
-        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        still = betaln(a, b + x) - (r + x) * np.log(alpha + T)
+        u, at = distinct_values(x)
+        common = (gammaln(r + u) - betaln(a, b))[at] - gammaln(r) + r * np.log(alpha)
+        still = betaln(a, b + u)[at] - (r + x) * np.log(alpha + T)
         with np.errstate(divide="ignore", invalid="ignore"):
-            left = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1)
+            left = np.where(x > 0, betaln(a + 1, b + np.maximum(u, 1) - 1)[at]
                             - (r + x) * np.log(alpha + t_x), -np.inf)
         return common, still, left
 
@@ -54,20 +55,21 @@ class BGNBDModel(PurchaseModel):
     def _log_likelihood_and_gradient(
         self, params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray,
     ) -> tuple[FloatArray, FloatArray]:
+        """Eq. 6 and its gradient: digamma terms per distinct frequency, mixed per row by
+        the weight of the "left after t_x" branch."""
         r, alpha, a, b = params
         common, still, left = self._terms(params, x, t_x, T)
         total = np.logaddexp(still, left)
-        w_left = np.exp(left - total)          # share of the "left after t_x" branch
+        w_left = np.exp(left - total)
         w_still = 1.0 - w_left
-        psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
-        psi_b = digamma(b)
-        d_r = (digamma(r + x) - digamma(r) + np.log(alpha)
+        u, at = distinct_values(x)
+        to_abx = digamma(a + b) - digamma(a + b + u)      # d/da of both branches, in part
+        d_r = ((digamma(r + u) - digamma(r))[at] + np.log(alpha)
                - w_still * np.log(alpha + T) - w_left * np.log(alpha + t_x))
         d_alpha = r / alpha - (r + x) * (w_still / (alpha + T) + w_left / (alpha + t_x))
-        d_a = (w_still * (psi_ab - psi_abx)
-               + w_left * (digamma(a + 1) - digamma(a) + psi_ab - psi_abx))
-        d_b = (w_still * (digamma(b + x) - psi_b + psi_ab - psi_abx)
-               + w_left * (digamma(b + np.maximum(x, 1) - 1) - psi_b + psi_ab - psi_abx))
+        d_a = to_abx[at] + w_left * (digamma(a + 1) - digamma(a))
+        d_b = (w_still * (digamma(b + u) - digamma(b) + to_abx)[at]
+               + w_left * (digamma(b + np.maximum(u, 1) - 1) - digamma(b) + to_abx)[at])
         return common + total, np.column_stack([d_r, d_alpha, d_a, d_b])
 
     # --- predictions -------------------------------------------------------------------
@@ -84,27 +86,44 @@ class BGNBDModel(PurchaseModel):
 
     def expected_purchases(self, t: ArrayLike | float, frequency: ArrayLike,
                            recency: ArrayLike, T: ArrayLike) -> FloatArray:
-        """E[purchases in (T, T+t] | x, t_x, T] (paper eq. 10).
-
-        The hypergeometric factor is taken through Pfaff's transformation,
-        ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))
-        = 2F1(r+x, a−1; a+b+x−1; −t/(α+T)), which never overflows for large x.
-        """
+        """E[purchases in (T, T+t] | x, t_x, T] (paper eq. 10)."""
         r, alpha, a, b = self._fitted()
         x, t_x, age = check_history(frequency, recency, T)
         horizon = horizon_column(t, len(x))
-        c = a + b + x - 1
-        alive_share = 1.0 - hyp2f1(r + x, a - 1, c, -horizon / (alpha + age))
-        out: FloatArray = c / (a - 1) * alive_share * self.p_alive(x, t_x, age)
+        alive_share = 1.0 - discounted_hyp2f1(r, alpha, a, b, x, age, horizon)
+        out: FloatArray = (a + b + x - 1) / (a - 1) * alive_share * self.p_alive(x, t_x, age)
         return out
 
     def expected_purchases_new(self, t: ArrayLike | float) -> FloatArray:
         """E[repeat purchases in (0, t]] for a member who just made a first purchase (eq. 9)."""
         r, alpha, a, b = self._fitted()
-        horizon = np.atleast_1d(np.asarray(t, dtype=np.float64))
-        out: FloatArray = (a + b - 1) / (a - 1) * (1.0 - hyp2f1(r, a - 1, a + b - 1,
-                                                                -horizon / alpha))
+        horizon = as_column(np.atleast_1d(np.asarray(t, dtype=np.float64)), "t")
+        zero = np.zeros(len(horizon))
+        out: FloatArray = (a + b - 1) / (a - 1) * (
+            1.0 - discounted_hyp2f1(r, alpha, a, b, zero, zero, horizon))
         return out
+
+
+def discounted_hyp2f1(r: float, alpha: float, a: float, b: float, x: FloatArray,
+                      age: FloatArray, t: FloatArray) -> FloatArray:
+    """((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t)) of eqs. 9–10.
+
+    First by Pfaff's transformation, 2F1(r+x, a−1; a+b+x−1; −t/(α+T)), which never
+    overflows for heavy buyers; where SciPy cannot evaluate that (argument below −1 with
+    some parameters), the direct form, then Euler's transformation (as `lifetimes` does).
+    """
+    c = a + b + x - 1
+    out = np.asarray(hyp2f1(r + x, a - 1, c, -t / (alpha + age)), dtype=np.float64)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        xb, cb = x[bad], c[bad]
+        log_keep = np.log((alpha + age[bad]) / (alpha + age[bad] + t[bad]))
+        z = t[bad] / (alpha + age[bad] + t[bad])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            direct = hyp2f1(r + xb, b + xb, cb, z) * np.exp((r + xb) * log_keep)
+            euler = hyp2f1(a + b - 1 - r, a - 1, cb, z) * np.exp((xb + a - 1) * log_keep)
+        out[bad] = np.where(np.isfinite(direct), direct, euler)
+    return out
 
 
 def sample_histories(r: float, alpha: float, a: float, b: float, T: ArrayLike,

@@ -82,6 +82,27 @@ class DistinctRows:
 
     columns: tuple[FloatArray, ...]
     weights: FloatArray
+    #: for each input row, the position of its distinct row
+    row_index: NDArray[np.intp]
+
+
+def _packed(columns: tuple[FloatArray, ...]) -> NDArray[np.int64] | None:
+    """Whole, non-negative columns (days, counts) packed into one sortable int64 key.
+
+    Sorting one integer key is several times faster than a lexicographic sort of
+    floats, and orders the rows the same way; None when the values do not allow it.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    span = 1
+    for c in columns:
+        top = float(c.max())
+        if c.min() < 0 or top >= 2**20 or not np.array_equal(c, np.floor(c)):
+            return None
+        span *= int(top) + 1
+        if span >= 2**62:
+            return None
+        key = key * (int(top) + 1) + c.astype(np.int64)
+    return key
 
 
 def distinct_rows(*columns: FloatArray, weights: FloatArray | None = None) -> DistinctRows:
@@ -89,8 +110,9 @@ def distinct_rows(*columns: FloatArray, weights: FloatArray | None = None) -> Di
     n = len(columns[0])
     w = np.ones(n) if weights is None else weights
     if n == 0:
-        return DistinctRows(columns, w)
-    order = np.lexsort(columns[::-1])
+        return DistinctRows(columns, w, np.zeros(0, dtype=np.intp))
+    order = np.argsort(key, kind="stable") if (key := _packed(columns)) is not None \
+        else np.lexsort(columns[::-1])
     sorted_cols = [c[order] for c in columns]
     new = np.zeros(n, dtype=bool)
     new[0] = True
@@ -98,7 +120,9 @@ def distinct_rows(*columns: FloatArray, weights: FloatArray | None = None) -> Di
         new[1:] |= c[1:] != c[:-1]
     starts = np.flatnonzero(new)
     summed = np.add.reduceat(w[order], starts)
-    return DistinctRows(tuple(c[starts] for c in sorted_cols), summed)
+    row_index = np.empty(n, dtype=np.intp)
+    row_index[order] = np.cumsum(new) - 1
+    return DistinctRows(tuple(c[starts] for c in sorted_cols), summed, row_index)
 
 
 def horizon_column(t: ArrayLike | float, n: int) -> FloatArray:
@@ -110,6 +134,21 @@ def horizon_column(t: ArrayLike | float, n: int) -> FloatArray:
         raise ClvModelError(f"t 须为一个数或每位会员一个 t must be one number or one per member "
                             f"({len(horizon)} given for {n} members)")
     return np.broadcast_to(horizon, (n,)).astype(np.float64)
+
+
+def distinct_values(x: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
+    """The distinct values of `x` and, per row, the index of its value.
+
+    Special functions of the frequency alone (gammaln(r+x), digamma(b+x), …) are then
+    computed once per distinct frequency — a few dozen — instead of once per row. The
+    histories `distinct_rows` returns are sorted by frequency, which takes a fast path.
+    """
+    if len(x) and bool(np.all(x[1:] >= x[:-1])):
+        starts = np.flatnonzero(np.concatenate(([True], x[1:] != x[:-1])))
+        index = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(x))))
+        return x[starts], index
+    values, index = np.unique(x, return_inverse=True)
+    return values, index
 
 
 def member_weights(weights: ArrayLike | None, n: int) -> FloatArray:

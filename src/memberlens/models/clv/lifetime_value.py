@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .estimation import ClvModelError, FloatArray, as_column, check_history
+from .estimation import ClvModelError, FloatArray, as_column, check_history, distinct_rows
 
 
 class PurchaseForecaster(Protocol):
@@ -45,10 +45,17 @@ def lifetime_value(purchase_model: PurchaseForecaster, frequency: ArrayLike,
         raise ClvModelError(f"CLV 参数无效 invalid CLV settings: horizon_months={horizon_months} "
                             f"(≥ 1), discount_rate={discount_rate} (> −1), "
                             f"periods_per_month={periods_per_month} (> 0)")
-    total = np.zeros(len(x))
-    before = np.zeros(len(x))
+    if len(value_per_purchase) != len(x):
+        raise ClvModelError(f"spend 长度不同 spend has {len(value_per_purchase)} values for "
+                            f"{len(x)} members")
+    # the discounted purchase count depends on the history only: once per distinct one
+    rows = distinct_rows(x, t_x, age)
+    dx, dt_x, dage = rows.columns
+    discounted = np.zeros(len(dx))
+    before = np.zeros(len(dx))
     for month in range(1, horizon_months + 1):
-        by_now = purchase_model.expected_purchases(month * periods_per_month, x, t_x, age)
-        total += value_per_purchase * (by_now - before) / (1.0 + discount_rate) ** month
+        by_now = purchase_model.expected_purchases(month * periods_per_month, dx, dt_x, dage)
+        discounted += (by_now - before) / (1.0 + discount_rate) ** month
         before = by_now
-    return total
+    out: FloatArray = value_per_purchase * discounted[rows.row_index]
+    return out

@@ -36,8 +36,15 @@ def log_a0(params: FloatArray, x: FloatArray, t_x: FloatArray,
     b1 = np.full_like(x, s + 1.0) if alpha >= beta else r + x
 
     def log_term(u: FloatArray) -> FloatArray:
-        out: FloatArray = (np.log(hyp2f1(1.0, b1, a1 + 1.0, -gap / (small + u)))
-                           - b1 * np.log((small + u) / (big + u)) - a1 * np.log(big + u))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pfaff = np.log(hyp2f1(1.0, b1, a1 + 1.0, -gap / (small + u)))
+            out: FloatArray = (pfaff - b1 * np.log((small + u) / (big + u))
+                               - a1 * np.log(big + u))
+            bad = ~np.isfinite(out)
+            if bad.any():  # where SciPy fails on the transformed form, the direct one
+                out[bad] = (np.log(hyp2f1(a1[bad], b1[bad], a1[bad] + 1.0,
+                                          gap / (big + u[bad])))
+                            - a1[bad] * np.log(big + u[bad]))
         return out
 
     at_last, at_end = log_term(t_x), log_term(T)

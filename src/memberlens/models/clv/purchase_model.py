@@ -85,6 +85,7 @@ class PurchaseModel:
         rows = distinct_rows(x, t_x, age, weights=w)
         dx, dt_x, dage = rows.columns
         scale = 1.0 / float(age.max())
+        scaled_t_x, scaled_age = dt_x * scale, dage * scale
         share = rows.weights / rows.weights.sum()
         k = len(self.param_names)
         penalizer = self.penalizer
@@ -92,14 +93,14 @@ class PurchaseModel:
         def objective(log_params: FloatArray) -> float | tuple[float, FloatArray]:
             params = np.exp(log_params)
             if self.analytic_gradient:
-                ll, grad = self._log_likelihood_and_gradient(params, dx, dt_x * scale,
-                                                             dage * scale)
+                ll, grad = self._log_likelihood_and_gradient(params, dx, scaled_t_x,
+                                                             scaled_age)
                 value = -float(share @ ll) + penalizer * float(params @ params)
                 g = -(share @ grad) * params + 2 * penalizer * params * params
                 if not np.isfinite(value):
                     return np.inf, np.zeros(k)
                 return value, g
-            ll = self._log_likelihood(params, dx, dt_x * scale, dage * scale)
+            ll = self._log_likelihood(params, dx, scaled_t_x, scaled_age)
             value = -float(share @ ll) + penalizer * float(params @ params)
             return value if np.isfinite(value) else np.inf
 

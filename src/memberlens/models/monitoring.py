@@ -13,12 +13,19 @@ window falls more than `AUC_DROP` below the AUC measured at training.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..engine.base import Engine
+from ..tags.catalog import Catalog
 from ..tags.quality import PSI_SHARP, population_stability_index
+from .labels import population
+
+if TYPE_CHECKING:
+    from .registry import RegisteredModel
 
 AUC_DROP = 0.05
 BINS = 10
@@ -95,3 +102,32 @@ def drift(reference: dict[str, Any], matrix: pd.DataFrame, scores: np.ndarray | 
     return DriftReport(feature_psi=feature_psi, score_psi=score_psi, trained_auc=trained_auc,
                        current_auc=current_auc, current_cutoff=current_cutoff,
                        reasons=reasons)
+
+
+def monitor(engine: Engine, model: RegisteredModel, *, as_of: date | None = None,
+            catalog: Catalog | None = None, auc_drop: float = AUC_DROP) -> DriftReport:
+    """Drift of `model` from its training cut-off to `as_of` (default: the profile date).
+
+    The current AUC is measured on the newest cut-off whose label window is complete
+    (the newest data − horizon), with the model as saved.
+    """
+    from .evaluation import evaluate
+    from .features import tag_frame
+    from .labels import data_end, training_set
+    from .scoring import scoring_date
+
+    spec = model.spec
+    as_of = as_of or scoring_date(engine)
+    frame = population(engine, spec, as_of, tag_frame(engine, as_of, catalog))
+    matrix = model.encoder.transform(frame, as_of)
+    scores = model.classifier.predict_proba(matrix)[:, 1]
+    newest = data_end(engine) - timedelta(days=spec.horizon_days)
+    current_auc = None
+    if newest >= date.fromisoformat(model.meta["training_window"]["train_cutoff"]):
+        hold = training_set(engine, spec, newest, catalog)
+        if hold.y.nunique() == 2:
+            p = model.classifier.predict_proba(model.encoder.transform(hold.frame, newest))
+            current_auc = evaluate(hold.y, p[:, 1]).roc_auc
+    return drift(model.meta["baseline"], matrix, scores,
+                 trained_auc=model.meta["metrics"]["roc_auc"], current_auc=current_auc,
+                 current_cutoff=newest.isoformat(), auc_drop=auc_drop)

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from .cli_analyze import analyze_app
 from .cli_common import console, fail, settings_of
 from .cli_composite import composite_app
+from .cli_models import models_app
 from .cli_segments import segments_app
 from .cli_tags import tags_app
 from .errors import MemberlensError
@@ -28,6 +29,7 @@ app.add_typer(tags_app, name="tags")
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(composite_app, name="composite")
 app.add_typer(segments_app, name="segments")
+app.add_typer(models_app, name="models")
 
 
 class OutputFormat(StrEnum):

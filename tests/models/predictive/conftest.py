@@ -1,0 +1,58 @@
+"""A small generated warehouse (datagen → ingest) shared by the predictive-model tests.
+
+Built once per session; tests that change data or write scores copy the file first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from memberlens.datagen import generate
+from memberlens.engine import DuckDBEngine, open_engine
+from memberlens.ingest import ingest_file
+from memberlens.settings import Settings
+
+MEMBERS = 3000
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 generated members with orders (2023–2025), loaded; no tags run yet."""
+    root = tmp_path_factory.mktemp("models_demo")
+    data = root / "data"
+    generate(data, members=MEMBERS, seed=7, dirt=0.0,
+             include=frozenset({"members", "products", "stores", "orders", "order_items"}))
+    warehouse = root / "wh.duckdb"
+    settings = Settings(warehouse=warehouse)
+    engine = open_engine(settings)
+    try:
+        manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+        for entry in manifest["files"]:
+            if not entry.get("alternative_of"):
+                ingest_file(engine, entry["table"], data / entry["path"],
+                            timezone=settings.timezone)
+    finally:
+        engine.close()
+    return warehouse
+
+
+@pytest.fixture
+def demo_copy(demo_warehouse: Path, tmp_path: Path) -> Callable[[], Path]:
+    """A private copy of the demo warehouse, for tests that write to it."""
+    def _copy() -> Path:
+        target = tmp_path / "wh.duckdb"
+        shutil.copy(demo_warehouse, target)
+        return target
+    return _copy
+
+
+@pytest.fixture
+def demo_engine(demo_copy: Callable[[], Path]) -> Iterator[DuckDBEngine]:
+    engine = open_engine(Settings(warehouse=demo_copy()))
+    yield engine
+    engine.close()

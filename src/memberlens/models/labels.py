@@ -21,8 +21,9 @@ from datetime import date, timedelta
 from typing import Any, Literal, cast
 
 import pandas as pd
+from sqlglot import exp
 
-from ..engine.base import Engine
+from ..engine.base import SOURCE_DIALECT, Engine
 from ..tags.catalog import Catalog
 from ..tags.runner import default_as_of
 from ..tags.sources import PURCHASE_STATUSES
@@ -76,12 +77,13 @@ def purchase_counts(engine: Engine, start: date, end: date,
     where = f"o.ordered_at >= {_day(start)} AND o.ordered_at < {_day(end)} " \
             f"AND ({PURCHASE_STATUSES.replace('status', 'o.status')})"
     if category:
+        name = exp.Literal.string(category).sql(SOURCE_DIALECT)
         sql = f"""SELECT o.member_id, count(DISTINCT o.order_id) AS n FROM orders o
                   JOIN order_items i ON i.order_id = o.order_id
                   JOIN products p ON p.sku = i.sku
-                  WHERE {where} AND (p.category_l1 = ? OR p.category = ?)
+                  WHERE {where} AND (p.category_l1 = {name} OR p.category = {name})
                   GROUP BY 1"""
-        frame = engine.frame(sql, [category, category])
+        frame = engine.frame(sql)
     else:
         frame = engine.frame(f"SELECT o.member_id, count(*) AS n FROM orders o "
                              f"WHERE {where} GROUP BY 1")

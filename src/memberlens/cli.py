@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from .cli_analyze import analyze_app
+from .cli_clusters import clusters_app
 from .cli_common import console, fail, settings_of
 from .cli_composite import composite_app
 from .cli_models import models_app
@@ -30,6 +31,7 @@ app.add_typer(analyze_app, name="analyze")
 app.add_typer(composite_app, name="composite")
 app.add_typer(segments_app, name="segments")
 app.add_typer(models_app, name="models")
+app.add_typer(clusters_app, name="clusters")
 
 
 class OutputFormat(StrEnum):

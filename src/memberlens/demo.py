@@ -1,4 +1,4 @@
-"""The whole first loop on generated data: datagen → ingest → profile → report."""
+"""The whole first loop on generated data: datagen → ingest → profile → cluster → report."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from .analytics.report_data import collect_report_data
 from .engine import open_engine
 from .ingest import LoadResult, ingest_file
 from .reports import render_report
+from .segments.clusters import ClusterRun, run_clustering
 from .settings import Settings
 from .tags import TagRunResult, default_as_of, load_catalog, run_tags
 
 Progress = Callable[[str, int, int], None]
 HISTORY_MONTHS = 6
+# K-Means picks k on this many buyers; every buyer is then assigned (about a second)
+CLUSTER_SAMPLE = 5_000
 
 
 def monthly_as_of_dates(last: date, months: int) -> list[date]:
@@ -39,6 +42,7 @@ class DemoResult:
     report: Path
     loads: list[LoadResult] = field(default_factory=list)
     tags: TagRunResult | None = None
+    clusters: ClusterRun | None = None
     sample_member: str = ""
 
 
@@ -89,6 +93,11 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
             "ORDER BY spend_total DESC LIMIT 1") or "")
         if progress:
             progress("tags", len(as_ofs) + 1, len(as_ofs) + 1)
+            progress("clusters", 0, 1)
+        result.clusters = run_clustering(engine, catalog, method="kmeans",
+                                         sample_size=CLUSTER_SAMPLE, seed=seed, lang=lang)
+        if progress:
+            progress("clusters", 1, 1)
             progress("report", 0, 1)
         data = collect_report_data(engine, warehouse=str(warehouse),
                                    title="会员画像报告（演示数据）" if lang == "zh"

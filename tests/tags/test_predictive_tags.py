@@ -28,9 +28,10 @@ def make_scores(engine: DuckDBEngine, rows: list[tuple[str, str, str, Any]]) -> 
                 [(*r, AS_OF, "2024-07-01 08:00") for r in rows])
 
 
-def test_six_predictive_tags() -> None:
+def test_eight_predictive_tags() -> None:
     assert PREDICTIVE == ["churn_probability", "churn_risk", "purchase_propensity_30d",
-                          "clv_12m", "p_alive", "next_purchase_days"]
+                          "clv_12m", "p_alive", "next_purchase_days", "cluster_id",
+                          "cluster_name"]
 
 
 def test_predictive_tags_are_null_without_model_scores(
@@ -46,6 +47,8 @@ SCORES = [
     ("M08", "purchase_30d", "probability", "0.25"), ("M05", "next_purchase", "days", "12.5"),
     ("M09", "churn", "probability", "0.5"),   # not a member at the as-of date
     ("M01", "uplift", "score", "3"),          # a model no tag reads
+    ("M05", "cluster", "id", "2"), ("M05", "cluster", "name", "价格敏感·品类专一"),
+    ("M06", "cluster", "id", None), ("M06", "cluster", "name", None),   # not clustered
 ]
 _ = None
 EXPECTED = {
@@ -56,6 +59,8 @@ EXPECTED = {
     "clv_12m": (D("5432.10"), _, _, _, _, _, _, _),
     "p_alive": (0.9, _, _, _, _, _, _, _),
     "next_purchase_days": (_, _, _, _, 12.5, _, _, _),
+    "cluster_id": (_, _, _, _, 2, _, _, _),
+    "cluster_name": (_, _, _, _, "价格敏感·品类专一", _, _, _),
 }
 
 
@@ -69,7 +74,7 @@ def test_predictive_tags_show_the_model_scores(tiny: DuckDBEngine) -> None:
     types = dict(tiny.fetchall("SELECT column_name, data_type FROM information_schema.columns "
                                "WHERE table_name = 'member_profile'"))
     assert [types[k] for k in PREDICTIVE] == ["DOUBLE", "VARCHAR", "DOUBLE", "DECIMAL(18,2)",
-                                              "DOUBLE", "DOUBLE"]
+                                              "DOUBLE", "DOUBLE", "BIGINT", "VARCHAR"]
 
 
 def test_numeric_model_scores_work_too(tiny: DuckDBEngine) -> None:

@@ -10,6 +10,7 @@ from ..engine.base import Engine
 from ..reports import (
     ActivitySection,
     CleaningRow,
+    ClusterSection,
     CohortRow,
     CohortSection,
     FunnelRow,
@@ -83,7 +84,17 @@ def collect_report_data(engine: Engine, *, title: str = "会员画像报告", wa
         rfm_migration=rfm_migration_matrix(engine),
         cohorts=cohort_section(engine),
         funnel=funnel_section(engine),
+        clusters=cluster_section(engine),
     )
+
+
+def cluster_section(engine: Engine) -> ClusterSection | None:
+    """The latest cluster run; None (and no clustering imports) when there is none."""
+    if not engine.table_exists("cluster_runs"):
+        return None
+    from ..segments.clusters.report_section import cluster_section as latest
+
+    return latest(engine)
 
 
 def _states(tag: str, values: tuple[str | None, ...]) -> list[StateLabel]:

@@ -7,6 +7,13 @@ opens such a file in headless Chromium for tests and screenshots.
 
 from __future__ import annotations
 
+from memberlens.reports.cluster_data import (
+    ClusterFeature,
+    ClusterRow,
+    ClusterSearchRow,
+    ClusterSection,
+    ClusterTag,
+)
 from memberlens.reports.html_report import render_report, report_html
 from memberlens.reports.labels import REASON_LABELS, reason_label
 from memberlens.reports.report_data import (
@@ -32,6 +39,11 @@ __all__ = [
     "REASON_LABELS",
     "ActivitySection",
     "CleaningRow",
+    "ClusterFeature",
+    "ClusterRow",
+    "ClusterSearchRow",
+    "ClusterSection",
+    "ClusterTag",
     "CohortRow",
     "CohortSection",
     "FunnelRow",

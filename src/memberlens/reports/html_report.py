@@ -27,13 +27,15 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup
 
 from memberlens import __version__
-from memberlens.reports import analysis_view
+from memberlens.reports import analysis_view, cluster_view
 from memberlens.reports import report_view as view
 from memberlens.reports.labels import LANGS, UI_TEXT, Lang
 from memberlens.reports.report_data import ReportData, ReportError
 
 _PACKAGE = "memberlens.reports"
 TEMPLATE = "report.html.j2"
+# the page script first: the others draw their sections with the helpers it hands over
+SCRIPTS = ("report.js", "analysis.js", "clusters.js")
 
 # Characters that could end a <script> element or start an HTML comment inside it, plus
 # the two line separators that are legal in JSON but not in older JavaScript strings.
@@ -101,7 +103,7 @@ def inline_script(source: str) -> Markup:
     return Markup(_SCRIPT_CLOSE.sub(r"<\\/\1", source))  # noqa: S704 - trusted package asset
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _asset(name: str) -> str:
     """A static asset's text, read once per process (ECharts is 1 MB)."""
     return _resource_text("static", name)
@@ -142,11 +144,13 @@ def report_html(data: ReportData, *, lang: str = "zh") -> str:
         "cleaning_rows": view.cleaning_rows(data, language),
         "analysis": analysis_view.analysis_text(data, language),
         "funnel_rows": analysis_view.funnel_rows(data, language),
+        "cluster_rows": cluster_view.cluster_rows(data.clusters, language),
+        "cluster_headline": cluster_view.cluster_headline(data.clusters, language),
         "payload": payload,
         "css": Markup(_asset("report.css")),  # noqa: S704 - trusted package asset
         "echarts_js": inline_script(_asset("echarts.min.js")),
         # one script element: the analysis charts reuse the page script's helpers
-        "report_js": inline_script(_asset("report.js") + "\n" + _asset("analysis.js")),
+        "report_js": inline_script("\n".join(_asset(name) for name in SCRIPTS)),
     }
     return _environment().get_template(TEMPLATE).render(context)
 

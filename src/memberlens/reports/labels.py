@@ -106,6 +106,31 @@ _ZH: Final[dict[str, str]] = {
     "col_view_to_cart": "浏览→加购",
     "col_cart_to_order": "加购→下单",
     "col_view_to_order": "浏览→下单",
+    "cluster_title": "会员聚类：画像与命名",
+    "cluster_desc": "按行为与价值特征（标准化后）对会员聚类。左图：各 k 的轮廓系数（越高越好，"
+    "用于自动选 k）与组内平方和（肘部图）；右图：各类的会员占比与销售额占比；热力图：各类在每个"
+    "特征上与总体的标准化差异（红高蓝低）。名称为系统按特征建议，营销人员可修改"
+    "（memberlens clusters rename），并已写入标签 cluster_id / cluster_name。",
+    "cluster_headline": "{method}将 {members} {population}分为 {k} 类（轮廓系数 {silhouette}）；"
+    "“{top}”占会员 {share}，贡献 {revenue} 销售额",
+    "cluster_kmeans": "K-Means 聚类",
+    "cluster_twostep": "两步聚类",
+    "cluster_som": "自组织映射聚类",
+    "cluster_buyers": "位购买会员",
+    "cluster_all": "名会员",
+    "cluster_silhouette": "轮廓系数",
+    "cluster_inertia": "组内平方和",
+    "cluster_chosen": "选中",
+    "cluster_k_chart": "k 的选择：轮廓系数与肘部图",
+    "cluster_sizes_chart": "各类的会员占比与销售额占比",
+    "cluster_profile_chart": "各类特征画像（与总体的标准化差异）",
+    "cluster_z": "标准化差异",
+    "col_cluster": "编号",
+    "col_cluster_name": "名称",
+    "col_apart": "显著特征",
+    "col_over": "突出标签",
+    "col_description": "说明",
+    "cluster_lift": "{share}，总体的 {lift} 倍",
     "cleaning_title": "数据清洗摘要",
     "cleaning_desc": "每次导入的行数去向，以及被拒绝或标记的原因。",
     "cleaning_chart": "拒绝与标记原因",
@@ -217,6 +242,34 @@ _EN: Final[dict[str, str]] = {
     "col_view_to_cart": "View → cart",
     "col_cart_to_order": "Cart → order",
     "col_view_to_order": "View → order",
+    "cluster_title": "Member clusters: profiles and names",
+    "cluster_desc": "Members clustered on standardised behaviour and value features. Left: "
+    "the silhouette of each k (higher is better; it picks k) and the within-cluster sum of "
+    "squares (the elbow curve). Right: each cluster's share of members and of revenue. "
+    "Heatmap: each cluster's standardised difference from the population on every feature "
+    "(red above, blue below). Names are suggested from the features and can be edited "
+    "(memberlens clusters rename); they are written to the tags cluster_id / cluster_name.",
+    "cluster_headline": "{method} split {members} {population} into {k} clusters "
+    "(silhouette {silhouette}); “{top}” is {share} of members and brings {revenue} of "
+    "revenue",
+    "cluster_kmeans": "K-Means",
+    "cluster_twostep": "Two-step clustering",
+    "cluster_som": "A self-organising map",
+    "cluster_buyers": "buyers",
+    "cluster_all": "members",
+    "cluster_silhouette": "Silhouette",
+    "cluster_inertia": "Within-cluster sum of squares",
+    "cluster_chosen": "chosen",
+    "cluster_k_chart": "Choosing k: silhouette and elbow",
+    "cluster_sizes_chart": "Share of members and of revenue per cluster",
+    "cluster_profile_chart": "Cluster profiles (standardised difference from the population)",
+    "cluster_z": "Standardised difference",
+    "col_cluster": "#",
+    "col_cluster_name": "Name",
+    "col_apart": "Sets it apart",
+    "col_over": "Over-represented",
+    "col_description": "Description",
+    "cluster_lift": "{share}, {lift}× the population",
     "cleaning_title": "Data cleaning summary",
     "cleaning_desc": "Where the rows of each load went, and why rows were rejected or flagged.",
     "cleaning_chart": "Reject and flag reasons",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from memberlens.errors import MemberlensError
+from memberlens.reports.cluster_data import ClusterSection
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -213,6 +214,7 @@ class ReportData(BaseModel):
     rfm_migration: MigrationMatrix | None = None
     cohorts: CohortSection | None = None
     funnel: FunnelSection | None = None
+    clusters: ClusterSection | None = None  # the latest cluster run, if any
 
 
 class ReportError(MemberlensError):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memberlens.reports.analysis_view import analysis_payload
+from memberlens.reports.cluster_view import cluster_payload
 from memberlens.reports.labels import UI_TEXT, Lang, reason_label
 from memberlens.reports.number_format import (
     MISSING,
@@ -207,6 +208,7 @@ def chart_payload(data: ReportData, lang: Lang) -> dict[str, Any]:
     members, revenue = data.pareto_headline
     return {
         **analysis_payload(data, lang),
+        "clusters": cluster_payload(data.clusters, lang),
         "lang": lang,
         "text": t,
         "rfm": {

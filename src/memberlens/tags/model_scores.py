@@ -166,6 +166,24 @@ def write_scores(engine: Engine, *, model: str, version: str | None, as_of: date
     return len(outputs) * int(table.num_rows)
 
 
+def read_scores(engine: Engine, *, model: str, as_of: date,
+                version: str | None = None) -> pa.Table:
+    """`model`'s scores for `as_of` as written: member_id and one text column per output.
+
+    With `version`, only rows of that version (none when a later write replaced it).
+    """
+    where = (f"model = {_literal(model)} AND as_of = CAST('{as_of.isoformat()}' AS DATE)"
+             + (f" AND model_version = {_literal(version)}" if version else ""))
+    outputs = [r[0] for r in engine.fetchall(
+        f"SELECT DISTINCT output FROM {TABLE} WHERE {where} ORDER BY 1")]
+    if not outputs:
+        return pa.table({"member_id": pa.array([], pa.string())})
+    picks = ", ".join(f"max(value) FILTER (WHERE output = {_literal(o)}) AS {_ident(o)}"
+                      for o in outputs)
+    return engine.fetch_arrow(f"SELECT member_id, {picks} FROM {TABLE} WHERE {where} "
+                              "GROUP BY member_id ORDER BY member_id")
+
+
 def _columns(engine: Engine, table: str) -> set[str]:
     return {r[0] for r in engine.fetchall(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])}

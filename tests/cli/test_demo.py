@@ -20,6 +20,8 @@ def test_demo_on_fresh_directory(tmp_path: Path) -> None:
     assert "演示完成" in result.output
     html = report.read_text(encoding="utf-8")
     assert 'data-chart="rfm"' in html and "重要价值客户" in html and "echarts" in html
+    # the demo clusters the buyers with K-Means, so the report has that section too
+    assert 'id="clusters"' in html and 'data-chart="cluster_k"' in html
 
     manifest = json.loads((workdir / "data" / "manifest.json").read_text(encoding="utf-8"))
     engine = DuckDBEngine(workdir / "memberlens.duckdb", read_only=True)
@@ -39,5 +41,10 @@ def test_demo_on_fresh_directory(tmp_path: Path) -> None:
         assert {"duplicate_row", "missing_required"} <= reasons
         classes = engine.scalar("SELECT count(DISTINCT rfm_class) FROM member_profile")
         assert classes == 8
+        clustered = engine.scalar("SELECT count(*) FROM member_profile WHERE cluster_id "
+                                  "IS NOT NULL")
+        buyers = engine.scalar("SELECT count(*) FROM member_profile WHERE "
+                               "order_count_total > 0")
+        assert clustered == buyers > 0
     finally:
         engine.close()

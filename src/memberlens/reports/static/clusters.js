@@ -18,7 +18,7 @@
     var o = R.base();
     var chosen = d.ks.indexOf(d.chosen);
     o.legend.data = [T.cluster_silhouette, T.cluster_inertia];
-    o.grid = { left: 8, right: 8, top: 48, bottom: 8, containLabel: true };
+    o.grid = { left: 8, right: 8, top: 64, bottom: 24, containLabel: true };
     o.tooltip.trigger = "axis";
     o.tooltip.formatter = function (items) {
       var i = items[0].dataIndex;
@@ -27,8 +27,8 @@
         (d.silhouette[i] === null ? "—" : d.silhouette[i].toFixed(3)) + "<br>" +
         dot(PALETTE[1]) + esc(T.cluster_inertia) + "：" + num(d.inertia[i]);
     };
-    o.xAxis = { type: "category", data: d.ks, name: "k", nameLocation: "middle", nameGap: 24,
-      axisLabel: { color: MUTED } };
+    o.xAxis = { type: "category", data: d.ks, name: "k", nameLocation: "middle", nameGap: 26,
+      nameTextStyle: { color: MUTED }, axisLabel: { color: MUTED } };
     o.yAxis = [
       { type: "value", name: T.cluster_silhouette, scale: true,
         nameTextStyle: { color: MUTED, align: "left" },
@@ -40,11 +40,13 @@
     ];
     var silhouette = { name: T.cluster_silhouette, type: "line", data: d.silhouette,
       symbol: "circle", symbolSize: 7, lineStyle: { width: 2.5 }, itemStyle: { color: PALETTE[0] } };
-    if (chosen >= 0 && d.silhouette[chosen] !== null) {
-      silhouette.markPoint = {
-        symbol: "pin", symbolSize: 44, itemStyle: { color: PALETTE[2] },
-        label: { formatter: function () { return "k=" + d.chosen; }, fontSize: 11 },
-        data: [{ coord: [chosen, d.silhouette[chosen]] }]
+    if (chosen >= 0) {
+      /* the chosen k: a dashed line across both curves, named at its foot */
+      silhouette.markLine = {
+        silent: true, symbol: "none", lineStyle: { type: "dashed", color: PALETTE[2], width: 1.5 },
+        label: { position: "end", color: PALETTE[2], fontWeight: "bold",
+          formatter: function () { return d.chosen_label + " k=" + d.chosen; } },
+        data: [{ xAxis: chosen }]
       };
     }
     o.series = [silhouette, { name: T.cluster_inertia, type: "line", yAxisIndex: 1,
@@ -67,7 +69,7 @@
         dot(PALETTE[1]) + esc(T.col_revenue_share) + "：" + pct(d.revenue_share[i]);
     };
     o.yAxis = { type: "category", data: d.names, inverse: true,
-      axisLabel: { color: "#374151", width: R.narrow(el) ? 110 : 190, overflow: "truncate" } };
+      axisLabel: { color: "#374151", width: R.narrow(el) ? 110 : 220, overflow: "truncate" } };
     o.xAxis = { type: "value", axisLabel: { formatter: function (v) { return pct(v, 0); },
       color: MUTED }, splitLine: R.GRID_LINE };
     function bar(name, data, color) {
@@ -85,7 +87,7 @@
   function profileOption(el) {
     var o = R.base();
     el.style.height = Math.max(260, 120 + 44 * d.names.length) + "px";
-    o.grid = { left: 8, right: 16, top: 16, bottom: 8, containLabel: true };
+    o.grid = { left: 16, right: 16, top: 16, bottom: 8, containLabel: true };
     o.tooltip.formatter = function (p) {
       return "<b>" + esc(d.names[p.value[1]]) + "</b><br>" + esc(d.features[p.value[0]]) +
         "：" + esc(T.cluster_z) + " " + (p.value[2] === null ? "—" : p.value[2].toFixed(2));
@@ -97,7 +99,7 @@
         lineHeight: 14 } };
     o.yAxis = { type: "category", data: d.names, inverse: true, axisLine: { show: false },
       axisTick: { show: false },
-      axisLabel: { interval: 0, color: "#374151", width: R.narrow(el) ? 110 : 200,
+      axisLabel: { interval: 0, color: "#374151", width: R.narrow(el) ? 120 : 260,
         overflow: "truncate" } };
     o.visualMap = { show: false, min: -d.z_max, max: d.z_max, dimension: 2,
       inRange: { color: DIVERGING } };

@@ -3,8 +3,9 @@ console call. Answers come from the bitmap index when it is fresh, else from the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -13,7 +14,10 @@ from ..errors import NotFound
 from ..tags.catalog import Catalog
 from ..tags.runner import PROFILE
 from .binding import Audience, compile_audience
+from .index import AudienceIndex, IndexUnsupported, current_index
 from .sql import count_query, members_query
+
+T = TypeVar("T")
 
 
 def profile_as_of(engine: Engine) -> date:
@@ -60,13 +64,36 @@ def compile_for(engine: Engine, text: str, catalog: Catalog) -> Audience:
     return compile_audience(text, catalog, values)
 
 
-def count(engine: Engine, audience: Audience) -> int:
+def fresh_index(engine: Engine, audience: Audience) -> AudienceIndex | None:
+    """The loaded bitmap index if it is fresh and holds every tag the audience reads."""
+    index = current_index(engine)
+    return index if index is not None and index.covers(audience) else None
+
+
+def _from_index(engine: Engine, audience: Audience,
+                answer: Callable[[AudienceIndex, Audience], T]) -> T | None:
+    index = fresh_index(engine, audience)
+    if index is None:
+        return None
+    try:
+        return answer(index, audience)
+    except IndexUnsupported:
+        return None  # a value the index cannot compare exactly as SQL does: SQL answers
+
+
+def count(engine: Engine, audience: Audience, *, use_index: bool = True) -> int:
+    """Members in the audience; `use_index=False` always asks the engine."""
+    if use_index and (n := _from_index(engine, audience, AudienceIndex.count)) is not None:
+        return n
     as_of = profile_as_of(engine)
     return int(engine.scalar(engine.to_sql(count_query(audience, as_of))))
 
 
-def member_ids(engine: Engine, audience: Audience) -> pa.Array:
+def member_ids(engine: Engine, audience: Audience, *, use_index: bool = True) -> pa.Array:
     """Member ids in id order."""
+    if use_index and (ids := _from_index(engine, audience,
+                                         AudienceIndex.members)) is not None:
+        return ids
     as_of = profile_as_of(engine)
     table = engine.fetch_arrow(engine.to_sql(members_query(audience, as_of)))
     return table.column("member_id").combine_chunks()

@@ -87,6 +87,10 @@ def run_tags(engine: Engine, *, as_of: date | None = None, catalog: Catalog | No
             [PROFILE if update else HISTORY, seconds, members, members,
              json.dumps({"as_of": as_of.isoformat(), "tags": len(catalog)})])
         engine.execute(f"DROP TABLE {staged}")
+    if update:  # the audience index describes the profile: rebuilt with it
+        from ..segments.index import rebuild_index  # segments imports this module
+
+        rebuild_index(engine)
     return TagRunResult(as_of=as_of, members=members, tags=len(catalog), seconds=seconds,
                         profile_updated=update)
 

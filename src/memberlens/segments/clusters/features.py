@@ -56,7 +56,7 @@ class MemberFeatures:
     member_ids: np.ndarray[Any, np.dtype[Any]]
     values: pd.DataFrame        # one float column per feature, NaN where missing
     revenue: np.ndarray[Any, np.dtype[np.float64]]
-    categories: pd.DataFrame    # descriptive tags as text, None where missing
+    categories: pd.DataFrame    # descriptive tags (categorical), missing where missing
 
     def __len__(self) -> int:
         return len(self.member_ids)
@@ -112,21 +112,23 @@ def load_member_features(engine: Engine, catalog: Catalog, *,
     select = ", ".join([f'CAST("{k}" AS DOUBLE) AS "{k}"' for k in keys]
                        + [f'CAST("{k}" AS VARCHAR) AS "{k}"' for k in described])
     where = "WHERE order_count_total > 0" if population == "buyers" else ""
-    frame = engine.frame(f"""
+    table = engine.fetch_arrow(f"""
         SELECT member_id, coalesce(CAST("{revenue}" AS DOUBLE), 0) AS _revenue,
                {select}
         FROM {PROFILE} {where} ORDER BY member_id""")
-    if frame.empty:
+    if table.num_rows == 0:
         raise ClusterError(f"没有可聚类的会员 no members to cluster (population={population}); "
                            "load orders and run `memberlens tags run`")
     as_of = engine.scalar(f"SELECT max(as_of) FROM {PROFILE}")
+    # descriptive tags as categoricals: a million repeated strings cost 10× the memory
+    categories = pd.DataFrame({k: table.column(k).dictionary_encode().to_pandas()
+                               for k in described})
     return MemberFeatures(
         as_of=as_of, population=population, features=keys,
-        member_ids=frame["member_id"].to_numpy(dtype=object),
-        values=frame[list(keys)].astype("float64").reset_index(drop=True),
-        revenue=frame["_revenue"].to_numpy(dtype="float64"),
-        categories=frame[described].astype(object).where(frame[described].notna(), None)
-        .reset_index(drop=True))
+        member_ids=table.column("member_id").to_numpy(zero_copy_only=False),
+        values=table.select(list(keys)).to_pandas().astype("float64"),
+        revenue=table.column("_revenue").to_numpy(),
+        categories=categories)
 
 
 class ProfileScaler(BaseEstimator, TransformerMixin):  # type: ignore[misc]

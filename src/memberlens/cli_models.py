@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -75,11 +75,11 @@ def _print_evaluation(ev: Evaluation, zh: bool, title: str) -> None:
 @models_app.command("train")
 def train_cmd(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="churn | purchase")],
+    target: Annotated[str, typer.Argument(help="churn | purchase | engagement")],
     algorithm: Annotated[str, typer.Option(
         help="lightgbm | decision_tree | random_forest | svm | logistic | mlp")] = "lightgbm",
     horizon: Annotated[int | None, typer.Option(
-        help="标签窗口天数 label window in days (churn 90, purchase 30)")] = None,
+        help="标签窗口天数 label window in days (churn 90, purchase and engagement 30)")] = None,
     active_days: Annotated[int, typer.Option(
         help="流失人群：截止前N天内有购买 churn population: bought in the last N days")] = 180,
     category: Annotated[str | None, typer.Option(
@@ -151,17 +151,26 @@ def score_cmd(
     clv: Annotated[bool, typer.Option(
         "--clv", help="同时计算 BG/NBD+Gamma-Gamma: clv_12m, p_alive, next_purchase_days")
     ] = False,
+    price: Annotated[bool, typer.Option(
+        "--price", help="价格敏感度 price_sensitivity_score (empirical Bayes)")] = False,
+    wallet: Annotated[bool, typer.Option(
+        "--wallet", help="钱包估计 wallet_estimate (0.9-quantile next-year spend)")] = False,
     models_dir: ModelsDirOpt = None,
 ) -> None:
     """写入预测标签 Score members and write the predictive tags into the profile."""
     from .models.churn import TIER_LABELS, TIERS, action
     from .models.registry import latest, load
-    from .models.scoring import score, score_lifetime_value
+    from .models.scoring import (
+        score,
+        score_lifetime_value,
+        score_price_sensitivity,
+        score_wallet,
+    )
 
     lang = settings_of(ctx).language
     zh = lang == "zh"
-    if model_id is None and not clv:
-        raise typer.BadParameter("give a model id or --clv")
+    if model_id is None and not (clv or price or wallet):
+        raise typer.BadParameter("give a model id, --clv, --price or --wallet")
     with _engine(ctx) as engine:
         try:
             if model_id is not None:
@@ -184,8 +193,39 @@ def score_cmd(
                 res = score_lifetime_value(engine)
                 console.print(f"CLV: {len(res.scores):,} {'名会员' if zh else 'members'} → "
                               f"{', '.join(res.profile_tags)}")
+            for wanted, run in ((price, score_price_sensitivity), (wallet, score_wallet)):
+                if wanted:
+                    res = run(engine)
+                    console.print(f"{res.model}: {len(res.scores):,} "
+                                  f"{'名会员' if zh else 'members'} → "
+                                  f"{', '.join(res.profile_tags)}")
         except MemberlensError as e:
             raise fail(e, lang) from e
+
+
+@models_app.command("backtest")
+def backtest_cmd(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(
+        help="next_purchase | price_sensitivity | wallet")],
+) -> None:
+    """回测 Judge next-purchase days, price sensitivity or the wallet on the last year."""
+    from .models.next_purchase import evaluate_next_purchase
+    from .models.price_sensitivity import evaluate_price_sensitivity
+    from .models.wallet import evaluate_wallet
+
+    checks: dict[str, Callable[[Engine], Any]] = {"next_purchase": evaluate_next_purchase,
+              "price_sensitivity": evaluate_price_sensitivity, "wallet": evaluate_wallet}
+    if what not in checks:
+        raise typer.BadParameter(f"{what}: one of {' | '.join(checks)}")
+    with _engine(ctx) as engine:
+        try:
+            result = checks[what](engine)
+        except MemberlensError as e:
+            raise fail(e, settings_of(ctx).language) from e
+    for key, value in result.to_json().items():
+        console.print(f"{key}: {value:.4g}" if isinstance(value, float)
+                      else f"{key}: {value}")
 
 
 @models_app.command("list")

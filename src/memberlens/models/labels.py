@@ -12,6 +12,9 @@ Targets:
 - ``purchase``: every member registered before the cut-off who buys in the next
   `horizon_days` (30 by default) — overall, or in one `category` (level-1 or leaf
   category name).
+- ``engagement``: every member registered before the cut-off who clicks, logs in or
+  opens a message (`ENGAGEMENT_EVENTS`) in the next `horizon_days` (30 by default) —
+  the response that sets how often to contact them (`models.engagement`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from ..tags.runner import default_as_of
 from ..tags.sources import PURCHASE_STATUSES
 from .features import ModelError, tag_frame
 
-Target = Literal["churn", "purchase"]
+Target = Literal["churn", "purchase", "engagement"]
+TARGETS = ("churn", "purchase", "engagement")
+ENGAGEMENT_EVENTS = ("click", "login", "open")
+"""Events that count as engaging: a reaction to a message or a visit, not a page view."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,9 @@ class LabelSpec:
     category: str | None = None
 
     def __post_init__(self) -> None:
-        if self.target not in ("churn", "purchase"):
-            raise ModelError(f"未知的预测目标 unknown target '{self.target}': churn | purchase")
+        if self.target not in TARGETS:
+            raise ModelError(f"未知的预测目标 unknown target '{self.target}': "
+                             f"{' | '.join(TARGETS)}")
         if self.horizon_days < 1 or self.active_days < 1:
             raise ModelError(f"窗口须为正 horizon_days={self.horizon_days} and "
                              f"active_days={self.active_days} must be ≥ 1")
@@ -55,6 +62,8 @@ class LabelSpec:
         """The `model_scores` model the scores go to (what predictive tags read)."""
         if self.target == "churn":
             return "churn"
+        if self.target == "engagement":
+            return f"engagement_{self.horizon_days}d"
         base = f"purchase_{self.horizon_days}d"
         return f"{base}:{self.category}" if self.category else base
 
@@ -88,6 +97,19 @@ def purchase_counts(engine: Engine, start: date, end: date,
         frame = engine.frame(f"SELECT o.member_id, count(*) AS n FROM orders o "
                              f"WHERE {where} GROUP BY 1")
     frame = cast(pd.DataFrame, frame)
+    return pd.Series(frame["n"].to_numpy(), index=frame["member_id"].astype(str), dtype=float)
+
+
+def engagement_counts(engine: Engine, start: date, end: date) -> pd.Series:
+    """Engaging events (`ENGAGEMENT_EVENTS`) per member in ``[start, end)``."""
+    if not engine.table_exists("events"):
+        raise ModelError("仓库中没有行为事件 the warehouse has no events table: engagement "
+                         "needs click/login/open events (memberlens load events.csv)")
+    kinds = ", ".join(f"'{k}'" for k in ENGAGEMENT_EVENTS)
+    frame = cast(pd.DataFrame, engine.frame(
+        f"SELECT member_id, count(*) AS n FROM events WHERE member_id IS NOT NULL "
+        f"AND event_type IN ({kinds}) AND occurred_at >= {_day(start)} "
+        f"AND occurred_at < {_day(end)} GROUP BY 1"))
     return pd.Series(frame["n"].to_numpy(), index=frame["member_id"].astype(str), dtype=float)
 
 
@@ -125,8 +147,11 @@ def labels(engine: Engine, spec: LabelSpec, cutoff: date, members: pd.Index) -> 
             f"标签窗口不完整 the label window {cutoff} + {spec.horizon_days} days runs past "
             f"the newest data ({data_end(engine)}); choose a cut-off on or before "
             f"{data_end(engine) - timedelta(days=spec.horizon_days)}")
-    bought = purchase_counts(engine, cutoff, cutoff + timedelta(days=spec.horizon_days),
-                             spec.category)
+    end = cutoff + timedelta(days=spec.horizon_days)
+    if spec.target == "engagement":
+        engaged = engagement_counts(engine, cutoff, end)
+        return pd.Series(members.isin(engaged.index[engaged > 0]), index=members).astype(int)
+    bought = purchase_counts(engine, cutoff, end, spec.category)
     buys = pd.Series(members.isin(bought.index[bought > 0]), index=members)
     y = ~buys if spec.target == "churn" else buys
     return y.astype(int)

@@ -8,11 +8,15 @@ under that date, and `refresh_profile` puts them into the profile at once.
   logistic models only). Only members active in the label's `active_days` are scored,
   as in training; lapsed members are already churned by the activity tags.
 - purchase → model ``purchase_30d`` (or ``purchase_30d:<category>``): ``probability``.
+- engagement → model ``engagement_30d``: ``probability`` and ``contact_frequency``
+  (weekly | biweekly | monthly, `models.engagement`).
 - CLV → model ``clv`` (`models.clv.scoring.score_clv`: clv_12m, p_alive,
-  expected_purchases) and model ``next_purchase``: ``days`` = 365 / expected purchases
-  in the next 365 days, the mean wait at the member's expected rate (BG/NBD's
-  E[X(t)] already discounts by the chance the member is gone). Left empty above
-  `MAX_NEXT_DAYS` (fewer than one purchase expected in two years).
+  expected_purchases) and model ``next_purchase``: ``days``, the median wait to the
+  next purchase while the member keeps buying (`next_purchase.active_wait_days`, from
+  the same BG/NBD fit; whether they keep buying is p_alive). Left empty above
+  `MAX_NEXT_DAYS`.
+- price sensitivity → model ``price_sensitivity``: ``score`` (`price_sensitivity`).
+- wallet → model ``wallet``: ``estimate`` (`wallet`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..tags.catalog import Catalog, load_catalog
 from ..tags.model_scores import read_scores, refresh_profile, write_scores
 from .churn import risk_tier
 from .classifiers import top_drivers
+from .engagement import contact_frequency
 from .features import tag_frame
 from .labels import data_end, population
 from .registry import RegisteredModel
@@ -67,6 +72,8 @@ def predict(engine: Engine, model: RegisteredModel, as_of: date,
     out = pd.DataFrame({"probability": np.round(p, 6)}, index=frame.index)
     if spec.target == "churn":
         out["risk"] = risk_tier(p, model.tier_thresholds)
+    if spec.target == "engagement":
+        out["contact_frequency"] = contact_frequency(p, model.tier_thresholds)
     drivers = top_drivers(model.classifier.contributions(matrix))
     if len(drivers):
         out["drivers"] = drivers
@@ -95,10 +102,17 @@ def score_lifetime_value(engine: Engine, *, as_of: date | None = None,
 
     catalog = catalog or load_catalog()
     as_of = as_of or scoring_date(engine)
+    from ..analytics.clv_summary import clv_summary
+    from .next_purchase import active_wait_days
+
     run = score_clv(engine, as_of, penalizer=penalizer)
     clv = read_scores(engine, model="clv", as_of=as_of).to_pandas().set_index("member_id")
-    expected = clv["expected_purchases"].astype(float)
-    days = (365.0 / expected.where(expected > 0)).round(1)
+    summary = cast(pd.DataFrame, clv_summary(engine, as_of))
+    wait = active_wait_days(run.purchase_params["r"], run.purchase_params["alpha"],
+                            summary["frequency"].to_numpy(np.float64),
+                            summary["recency"].to_numpy(np.float64))
+    days = pd.Series(np.round(wait, 1), index=summary["member_id"].astype(str)
+                     ).reindex(clv.index)
     days = days.where(days <= MAX_NEXT_DAYS)
     write_scores(engine, model="next_purchase", version=run.version, as_of=as_of,
                  table=pa.table({"member_id": days.index.astype(str).to_numpy(),
@@ -108,3 +122,31 @@ def score_lifetime_value(engine: Engine, *, as_of: date | None = None,
     out = clv.astype(float).assign(next_purchase_days=days)
     return ScoreResult(model="clv", model_id=run.version, as_of=as_of, scores=out,
                        profile_tags=tags)
+
+
+def score_price_sensitivity(engine: Engine, *, as_of: date | None = None,
+                            catalog: Catalog | None = None) -> ScoreResult:
+    """Empirical-Bayes discount share of every recent buyer → price_sensitivity_score."""
+    from .price_sensitivity import MODEL, price_sensitivity_scores
+
+    catalog = catalog or load_catalog()
+    as_of = as_of or scoring_date(engine)
+    table, version = price_sensitivity_scores(engine, as_of)
+    write_scores(engine, model=MODEL, version=version, as_of=as_of, table=table)
+    tags = refresh_profile(engine, catalog, MODEL).tags
+    return ScoreResult(model=MODEL, model_id=version, as_of=as_of,
+                       scores=table.to_pandas().set_index("member_id"), profile_tags=tags)
+
+
+def score_wallet(engine: Engine, *, as_of: date | None = None,
+                 catalog: Catalog | None = None) -> ScoreResult:
+    """0.9-quantile next-year spend of every member → wallet_estimate."""
+    from .wallet import MODEL, wallet_scores
+
+    catalog = catalog or load_catalog()
+    as_of = as_of or scoring_date(engine)
+    table, version = wallet_scores(engine, as_of, catalog)
+    write_scores(engine, model=MODEL, version=version, as_of=as_of, table=table)
+    tags = refresh_profile(engine, catalog, MODEL).tags
+    return ScoreResult(model=MODEL, model_id=version, as_of=as_of,
+                       scores=table.to_pandas().set_index("member_id"), profile_tags=tags)

@@ -18,15 +18,13 @@ from memberlens.ingest import ingest_file
 from memberlens.settings import Settings
 
 MEMBERS = 3000
+TABLES = frozenset({"members", "products", "stores", "orders", "order_items"})
 
 
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """3,000 generated members with orders (2023–2025), loaded; no tags run yet."""
-    root = tmp_path_factory.mktemp("models_demo")
+def _build(root: Path, tables: frozenset[str]) -> Path:
+    """Generate `tables` for MEMBERS members (seed 7) and load them into a warehouse."""
     data = root / "data"
-    generate(data, members=MEMBERS, seed=7, dirt=0.0,
-             include=frozenset({"members", "products", "stores", "orders", "order_items"}))
+    generate(data, members=MEMBERS, seed=7, dirt=0.0, include=tables)
     warehouse = root / "wh.duckdb"
     settings = Settings(warehouse=warehouse)
     engine = open_engine(settings)
@@ -39,6 +37,12 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         engine.close()
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 generated members with orders (2023–2025), loaded; no tags run yet."""
+    return _build(tmp_path_factory.mktemp("models_demo"), TABLES)
 
 
 @pytest.fixture
@@ -56,3 +60,10 @@ def demo_engine(demo_copy: Callable[[], Path]) -> Iterator[DuckDBEngine]:
     engine = open_engine(Settings(warehouse=demo_copy()))
     yield engine
     engine.close()
+
+
+
+@pytest.fixture(scope="session")
+def events_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same 3,000 members with behaviour events too (engagement needs them)."""
+    return _build(tmp_path_factory.mktemp("models_events"), TABLES | {"events"})

@@ -241,7 +241,9 @@ def demo(
                   f"  {cmd} segments count 'rfm_class = \"重要价值客户\" and "
                   f"last_purchase_at within 30 days'\n"
                   f"  {cmd} sql \"SELECT rfm_class, count(*) "
-                  f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\"", highlight=False,
+                  f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\""
+                  + (f"\n  {cmd} models show {result.churn_model}" if result.churn_model
+                     else ""), highlight=False,
                   soft_wrap=True, markup=False)
 
 

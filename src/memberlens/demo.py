@@ -1,4 +1,5 @@
-"""The whole first loop on generated data: datagen → ingest → profile → cluster → report."""
+"""The whole first loop on generated data: datagen → ingest → profile → cluster → models →
+report."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from .analytics.report_data import collect_report_data
 from .engine import open_engine
+from .engine.base import Engine
 from .ingest import LoadResult, ingest_file
 from .reports import render_report
 from .segments.clusters import ClusterRun, run_clustering
@@ -43,7 +45,22 @@ class DemoResult:
     loads: list[LoadResult] = field(default_factory=list)
     tags: TagRunResult | None = None
     clusters: ClusterRun | None = None
+    churn_model: str = ""
     sample_member: str = ""
+
+
+def _churn_and_clv(engine: Engine, warehouse: Path) -> str:
+    """Train, register and score a churn model; score CLV (a few seconds at 20,000)."""
+    from .models.labels import LabelSpec
+    from .models.registry import default_models_dir, load, save
+    from .models.scoring import score, score_lifetime_value
+    from .models.training import train
+
+    models_dir = default_models_dir(warehouse)
+    model_id = save(engine, train(engine, LabelSpec("churn", horizon_days=90)), models_dir)
+    score(engine, load(engine, model_id, models_dir))
+    score_lifetime_value(engine, penalizer=0.001)
+    return model_id
 
 
 def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: float = 0.02,
@@ -59,6 +76,8 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
     warehouse = directory / "memberlens.duckdb"
     for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
+    # models registered by an earlier demo run belong to the warehouse just removed
+    shutil.rmtree(directory / "models", ignore_errors=True)
 
     generate(data_dir, members=members, seed=seed, dirt=dirt,
              progress=(lambda stage, done, total: progress(f"datagen:{stage}", done, total))
@@ -98,6 +117,10 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
                                          sample_size=CLUSTER_SAMPLE, seed=seed, lang=lang)
         if progress:
             progress("clusters", 1, 1)
+            progress("models", 0, 1)
+        result.churn_model = _churn_and_clv(engine, warehouse)
+        if progress:
+            progress("models", 1, 1)
             progress("report", 0, 1)
         data = collect_report_data(engine, warehouse=str(warehouse),
                                    title="会员画像报告（演示数据）" if lang == "zh"

@@ -22,6 +22,9 @@ def test_demo_on_fresh_directory(tmp_path: Path) -> None:
     assert 'data-chart="rfm"' in html and "重要价值客户" in html and "echarts" in html
     # the demo clusters the buyers with K-Means, so the report has that section too
     assert 'id="clusters"' in html and 'data-chart="cluster_k"' in html
+    # and trains, registers and scores a churn model and CLV: the models section
+    assert 'id="models"' in html and 'data-chart="model_lift_0"' in html
+    assert 'id="clv"' in html and "流失风险分层与建议动作" in html
 
     manifest = json.loads((workdir / "data" / "manifest.json").read_text(encoding="utf-8"))
     engine = DuckDBEngine(workdir / "memberlens.duckdb", read_only=True)
@@ -46,5 +49,10 @@ def test_demo_on_fresh_directory(tmp_path: Path) -> None:
         buyers = engine.scalar("SELECT count(*) FROM member_profile WHERE "
                                "order_count_total > 0")
         assert clustered == buyers > 0
+        scored = engine.scalar("SELECT count(*) FROM member_profile WHERE churn_risk "
+                               "IS NOT NULL")
+        assert 0 < scored < buyers
+        assert engine.scalar("SELECT count(*) FROM member_profile WHERE clv_12m "
+                             "IS NOT NULL") == buyers
     finally:
         engine.close()

@@ -16,6 +16,7 @@ from ..reports import (
     FunnelRow,
     FunnelSection,
     MigrationMatrix,
+    ModelSection,
     MonthRow,
     ParetoPoint,
     ReportData,
@@ -85,7 +86,17 @@ def collect_report_data(engine: Engine, *, title: str = "会员画像报告", wa
         cohorts=cohort_section(engine),
         funnel=funnel_section(engine),
         clusters=cluster_section(engine),
+        models=model_section(engine),
     )
+
+
+def model_section(engine: Engine) -> ModelSection | None:
+    """Registered models and CLV scores; None (and no model imports) without either."""
+    if not (engine.table_exists("model_registry") or engine.table_exists("model_scores")):
+        return None
+    from ..models.report_section import model_section as section
+
+    return section(engine)
 
 
 def cluster_section(engine: Engine) -> ClusterSection | None:

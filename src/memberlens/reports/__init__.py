@@ -16,6 +16,7 @@ from memberlens.reports.cluster_data import (
 )
 from memberlens.reports.html_report import render_report, report_html
 from memberlens.reports.labels import REASON_LABELS, reason_label
+from memberlens.reports.model_data import ModelSection
 from memberlens.reports.report_data import (
     ActivitySection,
     CleaningRow,
@@ -49,6 +50,7 @@ __all__ = [
     "FunnelRow",
     "FunnelSection",
     "MigrationMatrix",
+    "ModelSection",
     "MonthRow",
     "ParetoPoint",
     "ReportData",

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memberlens.errors import MemberlensError
 from memberlens.reports.cluster_data import ClusterSection
+from memberlens.reports.model_data import ModelSection
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -215,6 +216,7 @@ class ReportData(BaseModel):
     cohorts: CohortSection | None = None
     funnel: FunnelSection | None = None
     clusters: ClusterSection | None = None  # the latest cluster run, if any
+    models: ModelSection | None = None  # registered models and CLV scores, if any
 
 
 class ReportError(MemberlensError):

@@ -23,6 +23,7 @@ from typing import Any
 from memberlens.reports.analysis_view import analysis_payload
 from memberlens.reports.cluster_view import cluster_payload
 from memberlens.reports.labels import UI_TEXT, Lang, reason_label
+from memberlens.reports.model_view import model_payload
 from memberlens.reports.number_format import (
     MISSING,
     fmt_int,
@@ -209,6 +210,7 @@ def chart_payload(data: ReportData, lang: Lang) -> dict[str, Any]:
     return {
         **analysis_payload(data, lang),
         "clusters": cluster_payload(data.clusters, lang),
+        "models": model_payload(data.models, lang),
         "lang": lang,
         "text": t,
         "rfm": {

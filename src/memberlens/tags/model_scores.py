@@ -230,9 +230,10 @@ def refresh_profile(engine: Engine, catalog: Catalog, model: str, *,
     """Recompute the tags reading `model` in `member_profile` from `model_scores`.
 
     The profile gets what a full tag run on its date would give those tags (the newest
-    scores with ``as_of`` ≤ the profile's date), and so does that date's `tag_history`
-    snapshot. Scores dated after the profile stay invisible until a later run. Rule
-    tags reading the refreshed tags are listed in ``stale``.
+    scores with ``as_of`` ≤ the profile's date), and so do that date's `tag_history`
+    snapshot and the audience bitmap index. Scores dated after the profile stay
+    invisible until a later run. Rule tags reading the refreshed tags are listed in
+    ``stale``.
     """
     tags = [t for t in catalog if isinstance(t.compute, ModelCompute)
             and t.compute.model == model]
@@ -248,6 +249,11 @@ def refresh_profile(engine: Engine, catalog: Catalog, model: str, *,
         _update(engine, PROFILE, tags, latest, as_of)
         if engine.table_exists(HISTORY):
             _update(engine, HISTORY, tags, latest, as_of)
+        # the audience bitmap index describes the profile: its changed columns follow
+        # (it cannot tell an UPDATE from a tag run by itself)
+        from ..segments.index import rebuild_index  # segments imports this package
+
+        rebuild_index(engine, tags=[t.key for t in tags], atomic=False)
     any_value = " OR ".join(f"{_ident(t.key)} IS NOT NULL" for t in tags)
     members = int(engine.scalar(f"SELECT count(*) FROM {PROFILE} WHERE {any_value}"))
     return ProfileRefresh(as_of=as_of, tags=tuple(t.key for t in tags), members=members,

@@ -9,6 +9,7 @@ import pytest
 from memberlens.analytics.report_data import collect_report_data
 from memberlens.engine import DuckDBEngine
 from memberlens.reports import report_html
+from memberlens.segments.audience import compile_for, count
 from memberlens.segments.clusters import (
     ClusterError,
     get_run,
@@ -17,6 +18,7 @@ from memberlens.segments.clusters import (
     rename_cluster,
     run_clustering,
 )
+from memberlens.segments.index import current_index
 from memberlens.tags import load_catalog, run_tags
 
 CATALOG = load_catalog()
@@ -115,6 +117,25 @@ def test_a_later_run_replaces_the_earlier_ones_tags(wh: DuckDBEngine) -> None:
                            "WHERE order_count_total = 0")
     assert left_out == [(None, None)]
     assert wh.scalar("SELECT count(DISTINCT cluster_id) FROM member_profile") == 4
+
+
+def test_audience_counts_see_the_cluster_tags(wh: DuckDBEngine) -> None:
+    """The audience bitmap index follows the write-back and renames (no stale counts)."""
+    assert current_index(wh) is not None             # built by the tag run
+    run = run_clustering(wh, CATALOG, k=3, sample_size=400)
+
+    def counted(expression: str) -> int:
+        audience = compile_for(wh, expression, CATALOG)
+        by_index = count(wh, audience)
+        assert by_index == count(wh, audience, use_index=False)
+        return by_index
+
+    assert current_index(wh) is not None
+    for p in run.profiles:
+        assert counted(f'cluster_name = "{p.name}"') == p.size
+        assert counted(f"cluster_id = {p.cluster_id}") == p.size
+    rename_cluster(wh, CATALOG, run.run_id, 2, "换个名字")
+    assert counted('cluster_name = "换个名字"') == run.profile(2).size
 
 
 @pytest.mark.parametrize("method", ["twostep", "som"])

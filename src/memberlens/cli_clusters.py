@@ -113,11 +113,14 @@ def list_runs(ctx: typer.Context) -> None:
 
     settings = settings_of(ctx)
     lang = settings.language
-    engine = open_engine(settings)
     try:
-        runs = saved_runs(engine)
-    finally:
-        engine.close()
+        engine = open_engine(settings)
+        try:
+            runs = saved_runs(engine)
+        finally:
+            engine.close()
+    except MemberlensError as e:
+        raise fail(e, lang) from e
     if not runs:
         console.print(_t("none", lang))
         return

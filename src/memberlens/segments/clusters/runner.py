@@ -110,11 +110,13 @@ def run_clustering(engine: Engine, catalog: Catalog, *, method: str = "kmeans",
             params={**{key: _plain(v) for key, v in estimator.get_params().items()},
                     "revenue": REVENUE_TAG},
             search=tuple(estimator.search_),
-            silhouette=chosen.silhouette if chosen else None,
-            seconds=round(time.perf_counter() - started, 3), profiles=tuple(profiles))
-        store.save_run(engine, run)
+            silhouette=chosen.silhouette if chosen else None, seconds=0.0,
+            profiles=tuple(profiles))
         _write_membership(engine, catalog, run,
                           pd.DataFrame({"member_id": members.member_ids, "cluster": labels}))
+        # the time a marketer waited, write-back included
+        run = run.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
+        store.save_run(engine, run)
     return run
 
 

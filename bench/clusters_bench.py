@@ -157,11 +157,12 @@ def section(rows: list[tuple[str, dict[str, Any]]]) -> str:
             notes = "cached" if r.get("cached") else f"{r.get('members', 0):,} members copied"
         lines.append(f"| {name} | {r.get('seconds', '')} | {r['wall_seconds']} | "
                      f"{r['peak_rss_mb']} | {notes} |")
-    lines += ["", "Where a run's time goes (K-Means, profiled once): about 60 % is the "
-              "write-back — two million score rows, then UPDATEs of a million profile and "
-              "snapshot rows — 15 % the fit (search on the sample and the full assignment), "
-              "the rest reading the features and profiling. The machine was shared with "
-              "other work while measuring; repeated runs varied by up to a factor of two."]
+    lines += ["", "Where a run's time goes (K-Means, profiled once): most is the write-back "
+              "— two million score rows, UPDATEs of a million profile and snapshot rows, the "
+              "audience index's two cluster columns — then the fit (search on the sample and "
+              "the full assignment), reading the features and profiling. A rename rewrites "
+              "the run's scores and refreshes the same. Timings move with the machine's "
+              "load: note it when comparing."]
     return "\n".join(lines)
 
 

@@ -120,7 +120,7 @@ WITH src_items AS (
 ), top_0 AS (
   SELECT
     member_id,
-    ARRAY_AGG(d ORDER BY v DESC, d) FILTER(WHERE
+    ARG_MIN(d, {'k': -v, 'd': d}, 3) FILTER(WHERE
       NOT d IS NULL) AS ranked,
     MAX(v) FILTER(WHERE
       NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
@@ -143,7 +143,7 @@ WITH src_items AS (
 ), top_1 AS (
   SELECT
     member_id,
-    FIRST(d ORDER BY v DESC, d) FILTER(WHERE
+    ARG_MIN(d, {'k': -v, 'd': d}) FILTER(WHERE
       NOT d IS NULL) AS ranked,
     MAX(v) FILTER(WHERE
       NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
@@ -206,6 +206,13 @@ WITH src_items AS (
     ON top_0.member_id = base.member_id
   LEFT JOIN top_1
     ON top_1.member_id = base.member_id
+), rules_in AS (
+  SELECT
+    member_id,
+    "last_purchase_at",
+    "order_count_total",
+    "spend_total"
+  FROM layer_0
 ), layer_1 AS (
   SELECT
     *,
@@ -228,7 +235,7 @@ WITH src_items AS (
       )
     END AS "m_score",
     DATE_DIFF('DAY', CAST("last_purchase_at" AS DATE), CAST('2024-07-01' AS DATE)) AS "days_since_last_purchase"
-  FROM layer_0
+  FROM rules_in
 ), layer_2 AS (
   SELECT
     *,
@@ -268,20 +275,22 @@ WITH src_items AS (
   FROM layer_2
 )
 SELECT
-  member_id,
+  layer_0.member_id,
   CAST('2024-07-01' AS DATE) AS as_of,
-  CAST("spend_90d" AS DECIMAL(18, 2)) AS "spend_90d",
-  CAST("order_count_total" AS BIGINT) AS "order_count_total",
-  CAST("spend_total" AS DECIMAL(18, 2)) AS "spend_total",
-  CAST("last_purchase_at" AS TIMESTAMP) AS "last_purchase_at",
-  CAST("days_since_last_purchase" AS BIGINT) AS "days_since_last_purchase",
-  CAST("preferred_hour_band" AS TEXT) AS "preferred_hour_band",
-  CAST("top_categories" AS TEXT[]) AS "top_categories",
-  CAST("price_sensitivity" AS DOUBLE) AS "price_sensitivity",
-  CAST("r_score" AS BIGINT) AS "r_score",
-  CAST("f_score" AS BIGINT) AS "f_score",
-  CAST("m_score" AS BIGINT) AS "m_score",
-  CAST("rfm_class" AS TEXT) AS "rfm_class"
-FROM layer_3
+  CAST("layer_0"."spend_90d" AS DECIMAL(18, 2)) AS "spend_90d",
+  CAST("layer_0"."order_count_total" AS BIGINT) AS "order_count_total",
+  CAST("layer_0"."spend_total" AS DECIMAL(18, 2)) AS "spend_total",
+  CAST("layer_0"."last_purchase_at" AS TIMESTAMP) AS "last_purchase_at",
+  CAST("layer_3"."days_since_last_purchase" AS BIGINT) AS "days_since_last_purchase",
+  CAST("layer_0"."preferred_hour_band" AS TEXT) AS "preferred_hour_band",
+  CAST("layer_0"."top_categories" AS TEXT[]) AS "top_categories",
+  CAST("layer_0"."price_sensitivity" AS DOUBLE) AS "price_sensitivity",
+  CAST("layer_3"."r_score" AS BIGINT) AS "r_score",
+  CAST("layer_3"."f_score" AS BIGINT) AS "f_score",
+  CAST("layer_3"."m_score" AS BIGINT) AS "m_score",
+  CAST("layer_3"."rfm_class" AS TEXT) AS "rfm_class"
+FROM layer_0
+LEFT JOIN layer_3
+  ON layer_3.member_id = layer_0.member_id
 ORDER BY
-  member_id NULLS FIRST
+  layer_0.member_id NULLS FIRST

@@ -75,11 +75,11 @@ WITH base AS (
     ON model_scores_latest.member_id = base.member_id
 )
 SELECT
-  member_id,
+  layer_0.member_id,
   CAST('2024-07-01' AS DATE) AS as_of,
-  CAST("churn_probability" AS DOUBLE) AS "churn_probability",
-  CAST("churn_risk" AS TEXT) AS "churn_risk",
-  CAST("clv_12m" AS DECIMAL(18, 2)) AS "clv_12m"
+  CAST("layer_0"."churn_probability" AS DOUBLE) AS "churn_probability",
+  CAST("layer_0"."churn_risk" AS TEXT) AS "churn_risk",
+  CAST("layer_0"."clv_12m" AS DECIMAL(18, 2)) AS "clv_12m"
 FROM layer_0
 ORDER BY
-  member_id NULLS FIRST
+  layer_0.member_id NULLS FIRST

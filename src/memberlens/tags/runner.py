@@ -67,15 +67,16 @@ def run_tags(engine: Engine, *, as_of: date | None = None, catalog: Catalog | No
     started = time.perf_counter()
     sql = compile_for(engine, catalog, as_of)
     with engine.transaction():
-        engine.execute(f'CREATE OR REPLACE TEMP TABLE "_tags_{as_of:%Y%m%d}" AS {sql}')
-        staged = f'"_tags_{as_of:%Y%m%d}"'
-        _write_history(engine, catalog, staged, as_of)
         current = None
         if engine.table_exists(PROFILE) and _has_column(engine, PROFILE, "as_of"):
             current = engine.scalar(f"SELECT max(as_of) FROM {PROFILE}")
         update = current is None or current <= as_of
-        if update:
-            engine.execute(f"CREATE OR REPLACE TABLE {PROFILE} AS SELECT * FROM {staged}")
+        # the result is written once: into member_profile when it is the newest date (the
+        # snapshot is copied from it), else into a temporary table for the snapshot only
+        staged = PROFILE if update else f'"_tags_{as_of:%Y%m%d}"'
+        kind = "TABLE" if update else "TEMP TABLE"
+        engine.execute(f"CREATE OR REPLACE {kind} {staged} AS {sql}")
+        _write_history(engine, catalog, staged, as_of)
         members = int(engine.scalar(f"SELECT count(*) FROM {staged}"))
         seconds = round(time.perf_counter() - started, 3)
         engine.execute(
@@ -86,7 +87,8 @@ def run_tags(engine: Engine, *, as_of: date | None = None, catalog: Catalog | No
                    current_localtimestamp(), 'ok', ?, ?, ?)""",
             [PROFILE if update else HISTORY, seconds, members, members,
              json.dumps({"as_of": as_of.isoformat(), "tags": len(catalog)})])
-        engine.execute(f"DROP TABLE {staged}")
+        if not update:
+            engine.execute(f"DROP TABLE {staged}")
     if update:  # the audience index describes the profile: rebuilt with it
         from ..segments.index import rebuild_index  # segments imports this module
 

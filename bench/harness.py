@@ -27,7 +27,7 @@ RESULTS_DIR = HERE / "results"
 RESULTS = HERE / "RESULTS.md"
 
 # sections in the order RESULTS.md shows them; a section not yet measured is left out
-SECTIONS = ("ingest", "tags", "clv_models", "models", "clusters")
+SECTIONS = ("ingest", "tags", "clv_models", "models", "clusters", "audience")
 
 
 class StepTimeout(Exception):

@@ -46,7 +46,7 @@ class AudienceIndex:
         self.as_of: date = info.signature.as_of or date.today()
         self.universe: FrozenBitMap = bm.universe(self.n)
         self._tags: dict[str, TagIndex] = {}
-        self._ids: pa.Array | None = None
+        self._ids: pa.ChunkedArray | None = None
         self._ids_sorted = False
         self._lock = threading.Lock()
         if previous is not None and previous.info.signature == info.signature:
@@ -73,7 +73,7 @@ class AudienceIndex:
         """Member ids in id order, like the SQL answer."""
         positions = self.positions(audience)
         ids, ordered = self._member_ids()
-        out = ids.take(pa.array(positions))
+        out = ids.take(pa.array(positions)).combine_chunks()
         return out if ordered else out.take(pc.sort_indices(out))
 
     # --- loading --------------------------------------------------------------------
@@ -115,12 +115,11 @@ class AudienceIndex:
             raise IndexStale("member_profile changed since the index was built")
         return values
 
-    def _member_ids(self) -> tuple[pa.Array, bool]:
+    def _member_ids(self) -> tuple[pa.ChunkedArray, bool]:
         with self._lock:
             if self._ids is None:
                 self._check_fresh()
                 ids = self.engine.fetch_arrow(f"SELECT member_id FROM {PROFILE}").column(0)
-                ids = ids.combine_chunks()
                 if len(ids) != self.n:
                     raise IndexStale("member_profile changed since the index was built")
                 self._ids = ids

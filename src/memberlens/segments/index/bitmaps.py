@@ -57,21 +57,21 @@ def from_bits(bits: Bits) -> bytes:
         return empty_bytes()
     card = cards[keys]
     sparse = card <= ARRAY_MAX
-    lows: dict[int, bytes] = {}
-    if sparse.any():
-        # members of the sparse containers, all at once: (container row, low 16 bits)
-        sparse_keys = keys[sparse]
-        low16 = _set_bits(rows[sparse_keys])
-        ends = np.cumsum(card[sparse])
-        starts = ends - card[sparse]
-        for k, a, b in zip(sparse_keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            lows[k] = low16[a:b].tobytes()
+    if not sparse.any():
+        if len(keys) == len(rows):  # every container a bitset: the bits as they are
+            return _assemble(keys, card, [bits.data])
+        return _assemble(keys, card, [rows[k].data for k in keys.tolist()])
+    sparse_keys = keys[sparse]
+    low16 = _set_bits(rows[sparse_keys])
+    ends = np.cumsum(card[sparse]).tolist()
     payload: list[bytes | memoryview] = []
-    if not lows:
-        payload.append(rows[keys].tobytes() if len(keys) < len(rows) else rows.tobytes())
-    else:
-        for k in keys.tolist():
-            payload.append(lows[k] if k in lows else memoryview(rows[k]))
+    i = 0
+    for k, is_sparse in zip(keys.tolist(), sparse.tolist(), strict=True):
+        if is_sparse:
+            payload.append(low16[ends[i] - int(cards[k]): ends[i]].data)
+            i += 1
+        else:
+            payload.append(rows[k].data)
     return _assemble(keys, card, payload)
 
 
@@ -97,21 +97,25 @@ def from_sorted(positions: Positions, n_members: int) -> bytes:
         mask[positions] = True
         return from_bits(pack(mask))
     n_chunks = max(1, padded_length(n_members) // CHUNK)
-    high = positions >> 16
-    bounds = np.searchsorted(high, np.arange(n_chunks + 1, dtype=np.uint32))
+    bounds = np.searchsorted(positions >> 16, np.arange(n_chunks + 1, dtype=np.uint32))
     cards_all = np.diff(bounds)
     keys = np.flatnonzero(cards_all)
     card = cards_all[keys]
     low16 = (positions & 0xFFFF).astype("<u2")
+    dense = np.flatnonzero(card > ARRAY_MAX)
+    if len(dense) == 0:  # array containers only: the low halves, in order, are the payload
+        return _assemble(keys, card, [low16.data])
     payload: list[bytes | memoryview] = []
-    for k, c in zip(keys.tolist(), card.tolist(), strict=True):
+    done = 0  # low16 consumed so far
+    for d in dense.tolist():
+        k = int(keys[d])
         a, b = int(bounds[k]), int(bounds[k + 1])
-        if c <= ARRAY_MAX:
-            payload.append(low16[a:b].tobytes())
-        else:
-            dense = np.zeros(CHUNK, dtype=np.bool_)
-            dense[low16[a:b]] = True
-            payload.append(np.packbits(dense, bitorder="little").tobytes())
+        payload.append(low16[done:a].data)
+        chunk = np.zeros(CHUNK, dtype=np.bool_)
+        chunk[low16[a:b]] = True
+        payload.append(np.packbits(chunk, bitorder="little").tobytes())
+        done = b
+    payload.append(low16[done:].data)
     return _assemble(keys, card, payload)
 
 

@@ -19,16 +19,13 @@ from . import warehouse
 from .columns import (
     ColumnType,
     Kind,
-    bool_codes,
-    keys,
-    list_elements,
+    ProfileColumns,
+    int_bounds,
     profile_columns,
     read_columns,
-    text_codes,
-    validity,
 )
 from .ranges import BUCKETS, BuiltTag, build_range
-from .values import build_list, build_values
+from .values import build_bool, build_list, build_text
 
 READ_GROUP = 8  # columns per scan: bounds the Arrow data held while bitmaps are built
 
@@ -51,24 +48,28 @@ class IndexBuild:
 
 
 def build_tag(ctype: ColumnType, column: pa.ChunkedArray, n: int,
-              buckets: int = BUCKETS) -> BuiltTag:
-    """One tag's bitmaps from its column (any thread: numpy releases the GIL)."""
+              buckets: int = BUCKETS, bounds: tuple[int, int] | bool | None = True
+              ) -> BuiltTag:
+    """One tag's bitmaps from its column (any thread: numpy releases the GIL). `bounds`:
+    the integer keys' min and max as `read_columns` found them (True: find them here)."""
     if ctype.kind is Kind.RANGE:
-        return build_range(ctype, keys(column, ctype), validity(column), n, buckets)
+        if bounds is True or bounds is False:
+            bounds = int_bounds(column, ctype) if ctype.integral else None
+        return build_range(ctype, column, n, buckets, bounds)
     if ctype.kind is Kind.STRING:
-        return build_values(ctype, text_codes(column), n)
+        return build_text(ctype, column, n)
     if ctype.kind is Kind.BOOL:
-        return build_values(ctype, bool_codes(column), n)
-    return build_list(ctype, list_elements(column), n)
+        return build_bool(ctype, column, n)
+    return build_list(ctype, column, n)
 
 
-def build_tags(table: pa.Table, columns: Sequence[ColumnType], *, threads: int | None = None,
-               buckets: int = BUCKETS) -> list[BuiltTag]:
+def build_tags(read: ProfileColumns, columns: Sequence[ColumnType], *,
+               threads: int | None = None, buckets: int = BUCKETS) -> list[BuiltTag]:
     """Bitmaps of every column of an already-read table, `threads` tags at a time."""
-    n = table.num_rows
+    n = read.table.num_rows
     with ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1) as pool:
-        futures = [pool.submit(build_tag, c, table.column(c.name), n, buckets)
-                   for c in columns]
+        futures = [pool.submit(build_tag, c, read.table.column(c.name), n, buckets,
+                               read.bounds.get(c.name)) for c in columns]
         return [f.result() for f in futures]
 
 
@@ -101,12 +102,13 @@ def rebuild_index(engine: Engine, *, tags: Sequence[str] | None = None,
         for i in range(0, len(columns), READ_GROUP):
             group = columns[i:i + READ_GROUP]
             t = time.perf_counter()
-            table = read_columns(engine, group)
+            read = read_columns(engine, group)
             read_s += time.perf_counter() - t
-            if table.num_rows != signature.members:
+            n = read.table.num_rows
+            if n != signature.members:
                 raise NotFound("member_profile changed while the index was being built")
-            pending += [pool.submit(build_tag, c, table.column(c.name), table.num_rows,
-                                    buckets) for c in group]
+            pending += [pool.submit(build_tag, c, read.table.column(c.name), n, buckets,
+                                    read.bounds.get(c.name)) for c in group]
         built = [f.result() for f in pending]
     build_s = time.perf_counter() - started - read_s
     t = time.perf_counter()

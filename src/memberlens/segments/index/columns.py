@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from ...engine.base import Engine
 from ...tags.runner import PROFILE
+from .bitmaps import Bits, pack, padded_length
 
 Key = NDArray[Any]  # int64 or int32 (integer keys) or float64
 Mask = NDArray[np.bool_]
@@ -138,56 +141,123 @@ def select_list(columns: Sequence[ColumnType], values: dict[str, list[str]]) -> 
     return ", ".join(picks)
 
 
+@dataclass
+class ProfileColumns:
+    """Columns as read for the index: the Arrow table, and the smallest and largest key
+    of each integer-keyed column (None when it has no values)."""
+
+    table: pa.Table
+    bounds: dict[str, tuple[int, int] | None]
+
+
 def read_columns(engine: Engine, columns: Sequence[ColumnType],
-                 table: str = PROFILE) -> pa.Table:
-    """One scan of the profile for these columns, in row order."""
+                 table: str = PROFILE) -> ProfileColumns:
+    """One scan of the profile for these columns, in row order, with their bounds."""
     values = distinct_texts(engine, columns, table)
-    return engine.fetch_arrow(f"SELECT {select_list(columns, values)} FROM {table}")
+    data = engine.fetch_arrow(f"SELECT {select_list(columns, values)} FROM {table}")
+    return ProfileColumns(data, key_bounds(engine, columns, table))
 
 
-# --- Arrow → numpy -----------------------------------------------------------------
+def key_bounds(engine: Engine, columns: Sequence[ColumnType],
+               table: str = PROFILE) -> dict[str, tuple[int, int] | None]:
+    """min and max of the integer-keyed columns, in key units (DuckDB often answers
+    these from its column statistics)."""
+    cols = [c for c in columns if c.kind is Kind.RANGE and c.integral]
+    if not cols:
+        return {}
+    picks = ", ".join(f"min({ident(c.name)}), max({ident(c.name)})" for c in cols)
+    row = engine.fetchall(f"SELECT {picks} FROM {table}")[0]
+    out: dict[str, tuple[int, int] | None] = {}
+    for i, c in enumerate(cols):
+        low, high = row[2 * i], row[2 * i + 1]
+        out[c.name] = None if low is None else (key_of(c, low), key_of(c, high))
+    return out
 
-def _bits(buf: pa.Buffer | None, offset: int, length: int) -> Mask | None:
-    if buf is None:
-        return None
-    packed = np.frombuffer(buf, dtype=np.uint8)
-    return np.unpackbits(packed, count=offset + length, bitorder="little")[offset:].view(
-        np.bool_)
+
+def key_of(ctype: ColumnType, value: Any) -> int:
+    """A value DuckDB returned, in the column's integer key units."""
+    if ctype.space is Space.DECIMAL:
+        return int(value.scaleb(ctype.scale))
+    if ctype.space is Space.TIMESTAMP:
+        return (value - _EPOCH) // timedelta(microseconds=1)  # type: ignore[no-any-return]
+    if ctype.space is Space.DATE:
+        return (value - _EPOCH.date()).days  # type: ignore[no-any-return]
+    return int(value)
 
 
-def validity(column: pa.ChunkedArray) -> Mask | None:
-    """Which members have a value (None: all of them)."""
-    if column.null_count == 0:
-        return None
-    parts = []
+_EPOCH = datetime(1970, 1, 1)
+
+
+# --- Arrow → numpy ---------------------------------------------------------------
+# Arrow hands columns over in chunks (DuckDB: 122,880 rows, a multiple of 8), with the
+# validity of each as packed bits — already the layout of a bitmap. Keys are read as
+# views of the chunk buffers; nothing member-sized is copied that need not be.
+
+def _spans(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    out, start = [], 0
     for chunk in column.chunks:
-        bits = _bits(chunk.buffers()[0], chunk.offset, len(chunk)) if chunk.null_count \
-            else None
-        parts.append(np.ones(len(chunk), dtype=np.bool_) if bits is None else bits)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.bool_)
+        out.append((start, start + len(chunk)))
+        start += len(chunk)
+    return out
 
 
-def keys(column: pa.ChunkedArray, ctype: ColumnType) -> Key:
-    """Order-preserving numbers: integers, unscaled decimals, days, µs, doubles.
+def present_bits(column: pa.ChunkedArray, n: int) -> Bits:
+    """Members with a value, as packed bits over whole containers (zero past `n`)."""
+    out = np.zeros(padded_length(n) // 8, dtype=np.uint8)
+    spans = _spans(column)
+    aligned = all(a % 8 == 0 and c.offset % 8 == 0
+                  for (a, _), c in zip(spans, column.chunks, strict=True))
+    if not aligned:  # not what DuckDB produces; correct, if slower
+        mask = np.zeros(padded_length(n), dtype=np.bool_)
+        for (a, b), chunk in zip(spans, column.chunks, strict=True):
+            mask[a:b] = np.asarray(chunk.is_valid())
+        return pack(mask)
+    for (a, b), chunk in zip(spans, column.chunks, strict=True):
+        buf = chunk.buffers()[0]
+        if chunk.null_count == 0 or buf is None:
+            out[a // 8: b // 8] = 0xFF
+            if b % 8:
+                out[b // 8] |= (1 << (b % 8)) - 1
+            continue
+        bits = np.frombuffer(buf, dtype=np.uint8)[chunk.offset // 8:]
+        nbytes = -(-(b - a) // 8)
+        out[a // 8: a // 8 + nbytes] = bits[:nbytes]
+        if b % 8:
+            out[b // 8] &= (1 << (b % 8)) - 1  # bits past the chunk's last member
+    return out
 
-    Read straight from the Arrow buffers; values under a null are whatever the producer
-    left there, so callers mask them.
-    """
-    parts: list[NDArray[np.generic]] = []
+
+def bits_at(bits: Bits, positions: NDArray[np.integer]) -> Mask:
+    """Whether each position's bit is set."""
+    got: Mask = ((bits[positions >> 3] >> (positions & 7).astype(np.uint8)) & 1).astype(
+        np.bool_)
+    return got
+
+
+def key_chunks(column: pa.ChunkedArray, ctype: ColumnType) -> list[NDArray[Any]]:
+    """Each chunk's keys as a view of its buffer: integers, unscaled decimals, days, µs,
+    doubles. Values under a null are whatever the producer left there."""
+    parts: list[NDArray[Any]] = []
     for chunk in column.chunks:
         data = chunk.buffers()[1]
+        lo, hi = chunk.offset, chunk.offset + len(chunk)
         if ctype.space is Space.DECIMAL:
             # decimal128: two's complement, little-endian; the low word is the value
-            words = np.frombuffer(data, dtype=np.int64)
-            parts.append(words[2 * chunk.offset: 2 * (chunk.offset + len(chunk)): 2])
+            parts.append(np.frombuffer(data, dtype=np.int64)[2 * lo: 2 * hi: 2])
             continue
         if ctype.space is Space.DATE:
-            dtype: type[np.generic] = np.int32
+            dtype: Any = np.int32
         elif ctype.space is Space.TIMESTAMP:
             dtype = np.int64
         else:
             dtype = chunk.type.to_pandas_dtype()
-        parts.append(np.frombuffer(data, dtype=dtype)[chunk.offset: chunk.offset + len(chunk)])
+        parts.append(np.frombuffer(data, dtype=dtype)[lo:hi])
+    return parts
+
+
+def keys(column: pa.ChunkedArray, ctype: ColumnType) -> Key:
+    """All keys in one array (int64, or int32 for days, or float64)."""
+    parts = key_chunks(column, ctype)
     if ctype.space is Space.FLOAT:
         return np.concatenate(parts).astype(np.float64, copy=False) if parts else \
             np.zeros(0, dtype=np.float64)
@@ -195,91 +265,148 @@ def keys(column: pa.ChunkedArray, ctype: ColumnType) -> Key:
     return out if out.dtype in (np.int32, np.int64) else out.astype(np.int64)
 
 
+def int_bounds(column: pa.ChunkedArray, ctype: ColumnType) -> tuple[int, int] | None:
+    """Smallest and largest integer key over the members with a value."""
+    got = pc.min_max(column)
+    low, high = got["min"], got["max"]
+    if not low.is_valid:
+        return None
+    if ctype.space is Space.DECIMAL:
+        return (int(low.as_py().scaleb(ctype.scale)), int(high.as_py().scaleb(ctype.scale)))
+    if ctype.space is Space.DATE:
+        return int(low.cast(pa.int32()).as_py()), int(high.cast(pa.int32()).as_py())
+    if ctype.space is Space.TIMESTAMP:
+        return int(low.cast(pa.int64()).as_py()), int(high.cast(pa.int64()).as_py())
+    return int(low.as_py()), int(high.as_py())
+
+
+def chunk_spans(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    return _spans(column)
+
+
 @dataclass
 class Codes:
-    """A text or yes/no column as codes into `values` (-1 for no value)."""
+    """A text column as codes into `values` (anything under a null)."""
 
     codes: NDArray[np.integer]
-    valid: Mask | None
-    values: list[str] | list[bool]
+    present: Bits
+    values: list[str]
 
 
-def text_codes(column: pa.ChunkedArray) -> Codes:
-    valid = validity(column)
+def text_codes(column: pa.ChunkedArray, n: int) -> Codes:
+    present = present_bits(column, n)
     if pa.types.is_dictionary(column.type):
         dictionary = column.chunks[0].dictionary if column.num_chunks else pa.array([])
         if any(c.dictionary != dictionary for c in column.chunks[1:]):
             column = column.unify_dictionaries()
             dictionary = column.chunks[0].dictionary
-        parts = [np.frombuffer(c.indices.buffers()[1],
-                               dtype=c.indices.type.to_pandas_dtype())[c.offset:c.offset + len(c)]
-                 for c in column.chunks]
+        parts = [np.frombuffer(c.indices.buffers()[1], dtype=c.indices.type.to_pandas_dtype())
+                 [c.offset:c.offset + len(c)] for c in column.chunks]
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-        return Codes(codes, valid, [str(v) for v in dictionary.to_pylist()])
-    # not read as an ENUM (no values at all, or an older reader): encode here
+        return Codes(codes, present, [str(v) for v in dictionary.to_pylist()])
+    # not read as an ENUM (no values at all): encode here
     encoded = column.dictionary_encode().combine_chunks()
     idx = encoded.indices.fill_null(0).to_numpy().astype(np.int32)
-    return Codes(idx, valid, [str(v) for v in encoded.dictionary.to_pylist()])
+    return Codes(idx, present, [str(v) for v in encoded.dictionary.to_pylist()])
 
 
-def bool_codes(column: pa.ChunkedArray) -> Codes:
-    """true → 1, false → 0, under the values ``[False, True]``."""
-    parts = []
-    for chunk in column.chunks:
-        bits = _bits(chunk.buffers()[1], chunk.offset, len(chunk))
-        parts.append(bits if bits is not None else np.zeros(len(chunk), dtype=np.bool_))
-    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.bool_)
-    return Codes(values.view(np.uint8), validity(column), [False, True])
+def bool_bits(column: pa.ChunkedArray, n: int) -> tuple[Bits, Bits]:
+    """(members with a value, members whose value is true) as packed bits."""
+    present = present_bits(column, n)
+    mask = np.zeros(padded_length(n), dtype=np.bool_)
+    for (a, b), chunk in zip(_spans(column), column.chunks, strict=True):
+        packed = np.frombuffer(chunk.buffers()[1], dtype=np.uint8)
+        mask[a:b] = np.unpackbits(packed, count=chunk.offset + len(chunk),
+                                  bitorder="little")[chunk.offset:].view(np.bool_)
+    true = pack(mask)
+    np.bitwise_and(true, present, out=true)
+    return present, true
+
+
+@dataclass
+class ListSlots:
+    """A list column as one code array per place in the list (`len(values)` where a
+    member's list is shorter or the element is null), and who has a non-empty list."""
+
+    slots: list[NDArray[np.integer]]
+    present: Bits
+    values: list[str]
+
+
+MAX_SLOTS = 8
+
+
+def list_slots(column: pa.ChunkedArray, n: int) -> ListSlots | None:
+    """None when lists are long or their elements not read as an ENUM (then the
+    elements are grouped by a sort instead, see `list_elements`)."""
+    if not pa.types.is_dictionary(column.type.value_type) or column.num_chunks == 0:
+        return None
+    values = [str(v) for v in column.chunks[0].values.dictionary.to_pylist()]
+    if len(values) >= np.iinfo(np.uint16).max:
+        return None
+    dtype = np.uint8 if len(values) < 255 else np.uint16
+    longest = max((int(pc.max(pc.list_value_length(c)).as_py() or 0)
+                   for c in column.chunks), default=0)
+    if longest > MAX_SLOTS:
+        return None
+    slots: list[NDArray[np.integer]] = [np.full(n, len(values), dtype=dtype)
+                                        for _ in range(longest)]
+    nonempty = np.zeros(padded_length(n), dtype=np.bool_)
+    for (a, b), chunk in zip(_spans(column), column.chunks, strict=True):
+        if chunk.values.dictionary.to_pylist() != values:
+            return None
+        offsets = chunk.offsets.to_numpy()
+        lengths = np.diff(offsets)
+        valid = np.asarray(chunk.is_valid()) if chunk.null_count else None
+        has = lengths > 0 if valid is None else (lengths > 0) & valid
+        nonempty[a:b] = has
+        child = chunk.values
+        # one sentinel element at the end stands for "no j-th element"
+        k = len(values)
+        codes = np.concatenate([child.indices.fill_null(k).to_numpy(), [k]]).astype(dtype)
+        none = len(codes) - 1
+        starts = offsets[:-1]
+        for j, slot in enumerate(slots):
+            at = np.where(has & (lengths > j), starts + j, none)
+            np.take(codes, at, out=slot[a:b])
+    return ListSlots(slots, pack(nonempty), values)
 
 
 @dataclass
 class ListElements:
     """A list column flattened: element codes, the position of each element's member,
-    and which members have a non-empty list (an empty list counts as no value)."""
+    and who has a non-empty list (an empty list counts as no value)."""
 
     codes: NDArray[np.integer]
     members: NDArray[np.uint32]
-    nonempty: Mask
+    present: Bits
     values: list[str]
 
 
-def list_elements(column: pa.ChunkedArray) -> ListElements:
-    codes_parts, member_parts, nonempty_parts = [], [], []
-    values: list[str] | None = None
-    base = 0
-    for chunk in column.chunks:
+def list_elements(column: pa.ChunkedArray, n: int) -> ListElements:
+    codes_parts, member_parts = [], []
+    nonempty = np.zeros(padded_length(n), dtype=np.bool_)
+    remap: dict[str, int] = {}
+    for (a, b), chunk in zip(_spans(column), column.chunks, strict=True):
         offsets = chunk.offsets.to_numpy()
         lengths = np.diff(offsets)
-        valid = _bits(chunk.buffers()[0], chunk.offset, len(chunk)) if chunk.null_count \
-            else None
+        valid = np.asarray(chunk.is_valid()) if chunk.null_count else None
         has = lengths > 0 if valid is None else (lengths > 0) & valid
-        nonempty_parts.append(has)
+        nonempty[a:b] = has
         child = chunk.values.slice(offsets[0], offsets[-1] - offsets[0])
-        member = np.repeat(np.arange(base, base + len(chunk), dtype=np.uint32), lengths)
+        member = np.repeat(np.arange(a, b, dtype=np.uint32), lengths)
         keep = np.repeat(has, lengths)
         if child.null_count:
             keep &= np.asarray(child.is_valid())
-        if pa.types.is_dictionary(child.type):
-            if values is None:
-                values = [str(v) for v in child.dictionary.to_pylist()]
-            elif child.dictionary.to_pylist() != values:
-                raise ValueError("list elements read with different dictionaries")
-            codes = child.indices.fill_null(0).to_numpy()
-        else:
-            enc = child.dictionary_encode()
-            remap = {str(v): i for i, v in enumerate(values or [])}
-            for v in enc.dictionary.to_pylist():
-                remap.setdefault(str(v), len(remap))
-            values = list(remap)
-            table = np.array([remap[str(v)] for v in enc.dictionary.to_pylist()],
-                             dtype=np.int64)
-            codes = table[enc.indices.fill_null(0).to_numpy()] if len(table) else \
-                np.zeros(len(child), dtype=np.int64)
+        enc = child.dictionary_encode() if not pa.types.is_dictionary(child.type) else child
+        for v in enc.dictionary.to_pylist():
+            remap.setdefault(str(v), len(remap))
+        table = np.array([remap[str(v)] for v in enc.dictionary.to_pylist()] or [0],
+                         dtype=np.int64)
+        codes = table[enc.indices.fill_null(0).to_numpy()]
         codes_parts.append(codes[keep])
         member_parts.append(member[keep])
-        base += len(chunk)
     return ListElements(
         np.concatenate(codes_parts) if codes_parts else np.zeros(0, dtype=np.int64),
         np.concatenate(member_parts) if member_parts else np.zeros(0, dtype=np.uint32),
-        np.concatenate(nonempty_parts) if nonempty_parts else np.zeros(0, dtype=np.bool_),
-        values or [])
+        pack(nonempty), list(remap))

@@ -43,8 +43,9 @@ class Tags(Protocol):
 
 def evaluate(index: Tags, node: Node) -> AbstractBitMap:
     if isinstance(node, And):
-        # smallest first: later intersections then touch fewer containers
-        maps = sorted((evaluate(index, n) for n in node.items), key=len)
+        # largest first: intersections of dense sets stay bitsets; the one that turns
+        # sparse pays for listing its members, so it should come as late as possible
+        maps = sorted((evaluate(index, n) for n in node.items), key=len, reverse=True)
         out = maps[0]
         for m in maps[1:]:
             out = out & m
@@ -58,14 +59,22 @@ def evaluate(index: Tags, node: Node) -> AbstractBitMap:
 
 
 def count(index: Tags, node: Node) -> int:
-    """Members matching `node`; the last intersection of an `and` is only counted."""
-    if isinstance(node, And) and len(node.items) > 1:
-        maps = sorted((evaluate(index, n) for n in node.items), key=len)
-        out = maps[0]
-        for m in maps[1:-1]:
-            out = out & m
-        return out.intersection_cardinality(maps[-1])
-    return len(evaluate(index, node))
+    """Members matching `node`, materialising as little as possible.
+
+    Roaring stores a sparse result as a sorted list, and listing the members of a large
+    intersection costs more than computing it. So the two smallest sets of an `and` are
+    only counted against the rest: |X∩D∩E| = |X∩D| + |X∩E| − |X∩(D∪E)|.
+    """
+    if isinstance(node, Not):
+        return len(index.universe) - count(index, node.item)
+    if not isinstance(node, And) or len(node.items) < 3:
+        return len(evaluate(index, node))
+    maps = sorted((evaluate(index, n) for n in node.items), key=len, reverse=True)
+    rest, d, e = maps[0], maps[-2], maps[-1]
+    for m in maps[1:-2]:
+        rest = rest & m
+    return (rest.intersection_cardinality(d) + rest.intersection_cardinality(e)
+            - rest.intersection_cardinality(d | e))
 
 
 def condition(index: Tags, cond: Condition) -> AbstractBitMap:

@@ -1,9 +1,9 @@
 """Text, yes/no and list tags: one bitmap per value (per element for lists).
 
 Few values (gender, RFM class, churn risk): one comparison of the codes per value, packed
-into a bitmap. Many values (city, store, list elements): one stable sort of the codes —
-a radix sort for small integers — groups the members of every value at once, already in
-position order.
+straight into a bitmap. Many values (city, store): one stable sort of the codes — a radix
+sort for small integers — groups the members of every value at once, in position order.
+Top-N lists (categories, brands) are read as N code columns, one per place in the list.
 """
 
 from __future__ import annotations
@@ -12,58 +12,106 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 from pyroaring import AbstractBitMap, FrozenBitMap
 
 from ..expression import CompareOp, Scalar
 from . import bitmaps as bm
-from .columns import Codes, ColumnType, Kind, ListElements, Mask
+from .bitmaps import Bits
+from .columns import (
+    ColumnType,
+    Kind,
+    bool_bits,
+    list_elements,
+    list_slots,
+    text_codes,
+)
 from .literals import IndexUnsupported
-from .ranges import EMPTY, BuiltTag, valid_bits
+from .ranges import EMPTY, BuiltTag, bitmap_bytes
 
-MASK_VALUES = 16  # up to this many values, one comparison each; more: one sort
+MASK_VALUES = 48  # up to this many values, one comparison each; more: one sort
 
 
-def build_values(ctype: ColumnType, codes: Codes, n: int) -> BuiltTag:
-    present = valid_bits(codes.valid, n)
-    parts = [bm.from_bits(present)]
+def build_text(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
+    codes = text_codes(column, n)
+    parts = [bm.from_bits(codes.present)]
     k = len(codes.values)
-    if k <= MASK_VALUES:
-        mask = np.zeros(bm.padded_length(n), dtype=np.bool_)
-        for v in range(k):
-            np.equal(codes.codes, v, out=mask[:n])
-            bits = bm.pack(mask)
-            if codes.valid is not None:
-                np.bitwise_and(bits, present, out=bits)
-            parts.append(bm.from_bits(bits))
+    if k and _compare_is_cheaper(codes.codes, k, n):
+        parts += _compared([codes.codes], codes.present, k, n)
     else:
-        parts += _grouped(codes.codes, codes.valid, None, k, n)
-    return BuiltTag(ctype, {"values": list(codes.values)}, parts)
+        parts += _grouped(codes.codes, codes.present, None, k, n)
+    return BuiltTag(ctype, {"values": codes.values}, parts)
 
 
-def build_list(ctype: ColumnType, elements: ListElements, n: int) -> BuiltTag:
-    present = valid_bits(elements.nonempty, n)
-    parts = [bm.from_bits(present)]
+def _compare_is_cheaper(codes: NDArray[np.integer], k: int, n: int) -> bool:
+    """A comparison per value costs ~1 pass over the codes, ~3 more for a value too rare
+    to fill bitset containers (its positions must be listed); the sort ~15 passes."""
+    if k > MASK_VALUES:
+        return False
+    step = max(1, n // 65536)  # counted on a sample: bincount of every code costs a pass
+    counts = np.bincount(codes[::step], minlength=k)[:k]
+    rare = int(np.count_nonzero(counts * 16 < len(codes[::step])))
+    return k + 3 * rare < 15
+
+
+def build_bool(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
+    present, true = bool_bits(column, n)
+    false = np.bitwise_and(present, np.invert(true))
+    return BuiltTag(ctype, {"values": [False, True]},
+                    [bm.from_bits(present), bm.from_bits(false), bm.from_bits(true)])
+
+
+def build_list(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
+    slots = list_slots(column, n) if len(column) == n else None
+    if slots is not None and len(slots.values) <= MASK_VALUES:
+        parts = [bm.from_bits(slots.present)]
+        parts += _compared(slots.slots, None, len(slots.values), n)
+        return BuiltTag(ctype, {"values": slots.values}, parts)
+    elements = list_elements(column, n)
+    parts = [bm.from_bits(elements.present)]
     parts += _grouped(elements.codes, None, elements.members, len(elements.values), n)
-    return BuiltTag(ctype, {"values": list(elements.values)}, parts)
+    return BuiltTag(ctype, {"values": elements.values}, parts)
 
 
-def _grouped(codes: NDArray[np.integer], valid: Mask | None,
+def _compared(columns: list[NDArray[np.integer]], present: Bits | None, k: int,
+              n: int) -> list[bytes]:
+    """Bitmap of each code 0…k-1 found in any of `columns`."""
+    mask = np.zeros(bm.padded_length(n), dtype=np.bool_)
+    other = np.empty(n, dtype=np.bool_)
+    out = []
+    for v in range(k):
+        np.equal(columns[0], v, out=mask[:n])
+        for col in columns[1:]:
+            np.equal(col, v, out=other)
+            np.logical_or(mask[:n], other, out=mask[:n])
+        bits = bm.pack(mask)
+        if present is not None:  # codes under a null mean nothing
+            np.bitwise_and(bits, present, out=bits)
+        out.append(bm.from_bits(bits))
+    return out
+
+
+def _grouped(codes: NDArray[np.integer], present: Bits | None,
              members: NDArray[np.uint32] | None, k: int, n: int) -> list[bytes]:
     """Bitmaps of every value by one stable sort; `members` maps list elements to
     members (None: element i is member i)."""
     wide = np.uint16 if k < np.iinfo(np.uint16).max else np.uint32
     c = codes.astype(wide)
-    if valid is not None:
-        c[~valid] = k  # no value: sorted after every real one, then dropped
-    order = np.argsort(c, kind="stable")
+    if present is not None and int(np.bitwise_count(present).sum()) < len(c):
+        c[~bm.unpack(present, n)] = k  # no value: sorted after every real one, dropped
+    # Arrow sorts small integers by counting (stable), several times faster than numpy
+    order = pc.array_sort_indices(pa.array(c)).to_numpy()
+    if members is None:
+        order = order.astype(np.uint32)
     ends = np.cumsum(np.bincount(c, minlength=k + 1))[:k]
     starts = np.concatenate(([0], ends[:-1])) if k else ends
     out = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         at = order[a:b]
         if members is None:
-            positions = at.astype(np.uint32)
+            positions = at
         else:
             positions = members[at]
             if len(positions) > 1:  # a value listed twice in one member's list
@@ -121,6 +169,4 @@ class ValueIndex:
 
     @property
     def nbytes(self) -> int:
-        from .ranges import bitmap_bytes
-
         return sum(map(bitmap_bytes, [self.present, *self.maps]))

@@ -14,12 +14,14 @@ are answered by SQL until `rebuild_index` runs. Writers of member_profile outsid
 from __future__ import annotations
 
 import json
+import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from ...engine.base import Engine
+from ...errors import EngineError
 from ...tags.runner import PROFILE
 from .columns import ColumnType, Kind, Space, ident
 from .ranges import BuiltTag
@@ -105,15 +107,30 @@ def profile_signature(engine: Engine) -> Signature | None:
     return Signature(run, int(members), as_of)
 
 
+# Per engine, whether the index tables and run_log exist: asked once, not on every
+# count (a catalog query costs more than the count); forgotten when a query fails.
+_tables: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
 def check(engine: Engine) -> tuple[int, bool] | None:
     """(generation, fresh) of the stored index in one query; None when there is none."""
-    present = _present(engine)
-    if (SCHEMA, "build") not in present or not any(t == PROFILE for _, t in present):
-        return None
-    run = _SIGNATURE if any(t == "run_log" for _, t in present) else \
+    with_run_log = _tables.get(engine)
+    if with_run_log is None:
+        present = _present(engine)
+        if (SCHEMA, "build") not in present or not any(t == PROFILE for _, t in present):
+            return None
+        with_run_log = _tables[engine] = any(t == "run_log" for _, t in present)
+    run = _SIGNATURE if with_run_log else \
         f"NULL, (SELECT count(*) FROM {PROFILE}), (SELECT max(as_of) FROM {PROFILE})"
-    rows = engine.fetchall(f"SELECT generation, profile_run, members, profile_as_of, {run} "
-                           f"FROM {BUILD}")
+    try:
+        rows = engine.fetchall(f"SELECT generation, profile_run, members, profile_as_of, "
+                               f"{run} FROM {BUILD}")
+    except EngineError:
+        _tables.pop(engine, None)
+        present = _present(engine)
+        if (SCHEMA, "build") in present and any(t == PROFILE for _, t in present):
+            raise  # the tables are there: a real failure
+        return None  # a table was dropped since we looked
     if not rows:
         return None
     generation, b_run, b_members, b_as_of, run_now, members_now, as_of_now = rows[0]
@@ -171,9 +188,11 @@ def write(engine: Engine, signature: Signature, built: list[BuiltTag], *,
         engine.execute(f"INSERT INTO {BUILD} VALUES (?, current_localtimestamp(), ?, ?, ?, ?)",
                        [generation, signature.as_of, signature.run, signature.members,
                         FORMAT])
+    _tables.pop(engine, None)
     return generation
 
 
 def drop(engine: Engine) -> None:
     """Remove the stored index (tests, and a profile that was dropped)."""
     engine.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    _tables.pop(engine, None)

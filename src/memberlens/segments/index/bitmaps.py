@@ -11,6 +11,9 @@ The bytes are also what the warehouse stores, so a built bitmap is never seriali
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from pyroaring import AbstractBitMap, FrozenBitMap
@@ -39,6 +42,45 @@ def pack(mask: NDArray[np.bool_]) -> Bits:
 def unpack(bits: Bits, n: int) -> NDArray[np.bool_]:
     """Packed bits → a boolean mask of the first `n` members."""
     return np.unpackbits(bits, count=n, bitorder="little").view(np.bool_)
+
+
+# --- many sets, block by block ---------------------------------------------------------
+# Building is bound by memory bandwidth: a comparison over ten million keys, its boolean
+# result and the packing each stream through main memory. Done block by block, a block
+# of keys is read once for all the bitmaps it feeds and the booleans never leave the cache.
+
+BLOCK_BYTES = 1 << 18  # keys per block: a few hundred KB, well inside a core's L2
+
+
+def blocks(spans: Sequence[tuple[int, int]], arrays: Sequence[NDArray[Any]]
+           ) -> Iterator[tuple[int, NDArray[Any]]]:
+    """(first position, keys) pieces covering every member in order; each piece starts at
+    a multiple of 8 so its packed bits fill whole bytes."""
+    if not all(a % 8 == 0 for a, _ in spans):
+        arrays = [np.concatenate(arrays)] if arrays else []
+        spans = [(0, len(arrays[0]))] if arrays else []
+    for (a, b), arr in zip(spans, arrays, strict=True):
+        step = max(8, BLOCK_BYTES // max(1, arr.dtype.itemsize) // 8 * 8)
+        for s in range(0, b - a, step):
+            yield a + s, arr[s:s + step]
+
+
+class PackedSets:
+    """Packed bits of `count` member sets, filled block by block."""
+
+    def __init__(self, count: int, n: int) -> None:
+        self.rows: Bits = np.zeros((count, padded_length(n) // 8), dtype=np.uint8)
+        self._mask = np.empty(BLOCK_BYTES, dtype=np.bool_)
+
+    def mask(self, size: int) -> NDArray[np.bool_]:
+        """A scratch boolean block (reused: it stays in the cache)."""
+        if size > len(self._mask):
+            self._mask = np.empty(size, dtype=np.bool_)
+        return self._mask[:size]
+
+    def put(self, row: int, start: int, mask: NDArray[np.bool_]) -> None:
+        packed = np.packbits(mask, bitorder="little")
+        self.rows[row, start // 8: start // 8 + len(packed)] = packed
 
 
 def empty_bytes() -> bytes:

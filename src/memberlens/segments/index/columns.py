@@ -286,15 +286,22 @@ def chunk_spans(column: pa.ChunkedArray) -> list[tuple[int, int]]:
 
 @dataclass
 class Codes:
-    """A text column as codes into `values` (anything under a null)."""
+    """A text column as codes into `values`, chunk by chunk (anything under a null)."""
 
-    codes: NDArray[np.integer]
+    chunks: list[NDArray[np.integer]]
+    spans: list[tuple[int, int]]
     present: Bits
     values: list[str]
+    has_nulls: bool
+
+    @property
+    def codes(self) -> NDArray[np.integer]:
+        return np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype=np.uint8)
 
 
 def text_codes(column: pa.ChunkedArray, n: int) -> Codes:
     present = present_bits(column, n)
+    nulls = column.null_count > 0
     if pa.types.is_dictionary(column.type):
         dictionary = column.chunks[0].dictionary if column.num_chunks else pa.array([])
         if any(c.dictionary != dictionary for c in column.chunks[1:]):
@@ -302,12 +309,13 @@ def text_codes(column: pa.ChunkedArray, n: int) -> Codes:
             dictionary = column.chunks[0].dictionary
         parts = [np.frombuffer(c.indices.buffers()[1], dtype=c.indices.type.to_pandas_dtype())
                  [c.offset:c.offset + len(c)] for c in column.chunks]
-        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-        return Codes(codes, present, [str(v) for v in dictionary.to_pylist()])
+        return Codes(parts, _spans(column), present,
+                     [str(v) for v in dictionary.to_pylist()], nulls)
     # not read as an ENUM (no values at all): encode here
     encoded = column.dictionary_encode().combine_chunks()
     idx = encoded.indices.fill_null(0).to_numpy().astype(np.int32)
-    return Codes(idx, present, [str(v) for v in encoded.dictionary.to_pylist()])
+    return Codes([idx], [(0, len(idx))], present,
+                 [str(v) for v in encoded.dictionary.to_pylist()], nulls)
 
 
 def bool_bits(column: pa.ChunkedArray, n: int) -> tuple[Bits, Bits]:

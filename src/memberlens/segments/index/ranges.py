@@ -54,55 +54,31 @@ class BuiltTag:
 
 def build_range(ctype: ColumnType, column: pa.ChunkedArray, n: int,
                 buckets: int = BUCKETS, bounds: tuple[int, int] | None = None) -> BuiltTag:
-    """Edges from a sample, then one comparison per edge, packed straight into a bitmap.
-
-    Integer keys are first shifted to start at zero in the narrowest unsigned type that
-    holds them (ages in one byte), so the comparisons read 1–4 bytes per member, not 8;
-    `bounds` are their min and max (see `columns.key_bounds`; None: no values).
-    """
+    """Edges from a sample, then the keys compared with every edge block by block (see
+    `bitmaps.blocks`), each comparison packed straight into its bitmap's bits. `bounds`
+    are an integer-keyed column's min and max (`columns.key_bounds`; None: no values)."""
     present = column_present(column, n)
     spans = chunk_spans(column)
     arrays = key_chunks(column, ctype)
     low, high = bounds if ctype.integral and bounds is not None else (None, None)
-    shift = 0  # subtracted from the keys compared
-    if low is not None and high is not None:
-        narrow = _narrow_type(high - low)
-        if narrow.itemsize < arrays[0].dtype.itemsize or any(
-                not a.flags.c_contiguous for a in arrays):
-            arrays, spans = [_narrowed(arrays, spans, low, narrow, n)], [(0, n)]
-            shift = low
     sample = _sample(arrays, spans, present, n)
     sample = sample.astype(np.int64) if ctype.integral else sample[~np.isnan(sample)]
-    local = _edges(sample, buckets, ctype.integral, None if low is None else low - shift,
-                   None if high is None else high - shift)
+    edges = _edges(sample, buckets, ctype.integral, low, high).tolist()
+    sets = bm.PackedSets(len(edges), n)
+    for start, block in bm.blocks(spans, arrays):
+        mask = sets.mask(len(block))
+        for i, e in enumerate(edges):  # a Python number keeps the block's own type
+            np.less_equal(block, e, out=mask)
+            sets.put(i, start, mask)
     parts = [bm.from_bits(present)]
-    mask = np.zeros(bm.padded_length(n), dtype=np.bool_)
-    for e in local.tolist():  # a Python number keeps the comparison in the array's type
-        for (a, b), arr in zip(spans, arrays, strict=True):
-            np.less_equal(arr, e, out=mask[a:b])
-        bits = bm.pack(mask)
-        np.bitwise_and(bits, present, out=bits)
+    for bits in sets.rows:
+        if column.null_count:  # keys under a null mean nothing
+            np.bitwise_and(bits, present, out=bits)
         parts.append(bm.from_bits(bits))
-    edges = [int(e) + shift for e in local.tolist()] if ctype.integral else \
-        [float(e) for e in local.tolist()]
     dtype = "float64" if not ctype.integral else \
         "int32" if ctype.space is Space.DATE else "int64"
     return BuiltTag(ctype, {"edges": edges, "dtype": dtype, "low": low, "high": high},
                     parts)
-
-
-def _narrow_type(span: int) -> np.dtype[Any]:
-    return np.dtype(next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64)
-                         if span <= np.iinfo(t).max))
-
-
-def _narrowed(arrays: list[NDArray[Any]], spans: list[tuple[int, int]], low: int,
-              dtype: np.dtype[Any], n: int) -> NDArray[Any]:
-    out: NDArray[Any] = np.empty(n, dtype=dtype)
-    for (a, b), arr in zip(spans, arrays, strict=True):
-        # garbage under nulls wraps around; those members are masked out anyway
-        np.subtract(arr, low, out=out[a:b], casting="unsafe")
-    return out
 
 
 def _sample(arrays: list[NDArray[Any]], spans: list[tuple[int, int]], present: Bits,

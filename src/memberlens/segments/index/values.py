@@ -8,6 +8,7 @@ Top-N lists (categories, brands) are read as N code columns, one per place in th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from ..expression import CompareOp, Scalar
 from . import bitmaps as bm
 from .bitmaps import Bits
 from .columns import (
+    Codes,
     ColumnType,
     Kind,
     bool_bits,
@@ -38,21 +40,23 @@ def build_text(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
     codes = text_codes(column, n)
     parts = [bm.from_bits(codes.present)]
     k = len(codes.values)
-    if k and _compare_is_cheaper(codes.codes, k, n):
-        parts += _compared([codes.codes], codes.present, k, n)
+    if k and _compare_is_cheaper(codes, k):
+        pieces = ((start, [block]) for start, block in bm.blocks(codes.spans, codes.chunks))
+        parts += _compared(pieces, codes.present if codes.has_nulls else None, k, n)
     else:
-        parts += _grouped(codes.codes, codes.present, None, k, n)
+        parts += _grouped(codes.codes, codes.present if codes.has_nulls else None, None,
+                          k, n)
     return BuiltTag(ctype, {"values": codes.values}, parts)
 
 
-def _compare_is_cheaper(codes: NDArray[np.integer], k: int, n: int) -> bool:
+def _compare_is_cheaper(codes: Codes, k: int) -> bool:
     """A comparison per value costs ~1 pass over the codes, ~3 more for a value too rare
     to fill bitset containers (its positions must be listed); the sort ~15 passes."""
     if k > MASK_VALUES:
         return False
-    step = max(1, n // 65536)  # counted on a sample: bincount of every code costs a pass
-    counts = np.bincount(codes[::step], minlength=k)[:k]
-    rare = int(np.count_nonzero(counts * 16 < len(codes[::step])))
+    sample = np.concatenate([c[::64] for c in codes.chunks])  # every code costs a pass
+    counts = np.bincount(sample, minlength=k)[:k]
+    rare = int(np.count_nonzero(counts * 16 < len(sample)))
     return k + 3 * rare < 15
 
 
@@ -67,7 +71,9 @@ def build_list(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
     slots = list_slots(column, n) if len(column) == n else None
     if slots is not None and len(slots.values) <= MASK_VALUES:
         parts = [bm.from_bits(slots.present)]
-        parts += _compared(slots.slots, None, len(slots.values), n)
+        step = bm.BLOCK_BYTES
+        pieces = ((a, [s[a:a + step] for s in slots.slots]) for a in range(0, n, step))
+        parts += _compared(pieces, None, len(slots.values), n)
         return BuiltTag(ctype, {"values": slots.values}, parts)
     elements = list_elements(column, n)
     parts = [bm.from_bits(elements.present)]
@@ -75,18 +81,22 @@ def build_list(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
     return BuiltTag(ctype, {"values": elements.values}, parts)
 
 
-def _compared(columns: list[NDArray[np.integer]], present: Bits | None, k: int,
-              n: int) -> list[bytes]:
-    """Bitmap of each code 0…k-1 found in any of `columns`."""
-    mask = np.zeros(bm.padded_length(n), dtype=np.bool_)
-    other = np.empty(n, dtype=np.bool_)
+def _compared(pieces: Iterable[tuple[int, list[NDArray[np.integer]]]], present: Bits | None,
+              k: int, n: int) -> list[bytes]:
+    """Bitmap of each code 0…k-1 found in any of a piece's arrays, block by block."""
+    sets = bm.PackedSets(k, n)
+    other = np.empty(bm.BLOCK_BYTES, dtype=np.bool_)
+    for start, arrays in pieces:
+        mask = sets.mask(len(arrays[0]))
+        spare = other[:len(mask)]
+        for v in range(k):
+            np.equal(arrays[0], v, out=mask)
+            for more in arrays[1:]:
+                np.equal(more, v, out=spare)
+                np.logical_or(mask, spare, out=mask)
+            sets.put(v, start, mask)
     out = []
-    for v in range(k):
-        np.equal(columns[0], v, out=mask[:n])
-        for col in columns[1:]:
-            np.equal(col, v, out=other)
-            np.logical_or(mask[:n], other, out=mask[:n])
-        bits = bm.pack(mask)
+    for bits in sets.rows:
         if present is not None:  # codes under a null mean nothing
             np.bitwise_and(bits, present, out=bits)
         out.append(bm.from_bits(bits))
@@ -99,7 +109,7 @@ def _grouped(codes: NDArray[np.integer], present: Bits | None,
     members (None: element i is member i)."""
     wide = np.uint16 if k < np.iinfo(np.uint16).max else np.uint32
     c = codes.astype(wide)
-    if present is not None and int(np.bitwise_count(present).sum()) < len(c):
+    if present is not None:
         c[~bm.unpack(present, n)] = k  # no value: sorted after every real one, dropped
     # Arrow sorts small integers by counting (stable), several times faster than numpy
     order = pc.array_sort_indices(pa.array(c)).to_numpy()

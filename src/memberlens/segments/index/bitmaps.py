@@ -49,7 +49,7 @@ def unpack(bits: Bits, n: int) -> NDArray[np.bool_]:
 # result and the packing each stream through main memory. Done block by block, a block
 # of keys is read once for all the bitmaps it feeds and the booleans never leave the cache.
 
-BLOCK_BYTES = 1 << 18  # keys per block: a few hundred KB, well inside a core's L2
+BLOCK_BYTES = 1 << 19  # keys per block: half a megabyte, about a core's L2
 
 
 def blocks(spans: Sequence[tuple[int, int]], arrays: Sequence[NDArray[Any]]

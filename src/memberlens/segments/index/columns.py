@@ -11,7 +11,7 @@ DuckDB hands over dictionary-encoded: one small integer code per member.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -333,51 +333,55 @@ def bool_bits(column: pa.ChunkedArray, n: int) -> tuple[Bits, Bits]:
 
 @dataclass
 class ListSlots:
-    """A list column as one code array per place in the list (`len(values)` where a
-    member's list is shorter or the element is null), and who has a non-empty list."""
+    """A list column as code arrays, one per place in the list, chunk by chunk
+    (`len(values)` where a member's list is shorter or the element is null), and who
+    has a non-empty list."""
 
-    slots: list[NDArray[np.integer]]
+    spans: list[tuple[int, int]]
+    column: pa.ChunkedArray
+    longest: int
     present: Bits
     values: list[str]
+
+    def pieces(self) -> Iterator[tuple[int, list[NDArray[np.integer]]]]:
+        """(first position, [codes of place 0, place 1, …]) per chunk, made as needed."""
+        k = len(self.values)
+        dtype = np.uint8 if k < 255 else np.uint16
+        for (a, _), chunk in zip(self.spans, self.column.chunks, strict=True):
+            offsets = chunk.offsets.to_numpy()
+            lengths = np.diff(offsets)
+            if chunk.null_count:
+                lengths = np.where(np.asarray(chunk.is_valid()), lengths, 0)
+            # one sentinel element at the end stands for "no j-th element"
+            codes = np.concatenate([chunk.values.indices.fill_null(k).to_numpy(),
+                                    [k]]).astype(dtype)
+            none, starts = len(codes) - 1, offsets[:-1]
+            yield a, [np.take(codes, np.where(lengths > j, starts + j, none))
+                      for j in range(self.longest)]
 
 
 MAX_SLOTS = 8
 
 
 def list_slots(column: pa.ChunkedArray, n: int) -> ListSlots | None:
-    """None when lists are long or their elements not read as an ENUM (then the
-    elements are grouped by a sort instead, see `list_elements`)."""
+    """None when lists are long, their elements not read as an ENUM, or the chunks do
+    not start on whole bytes (then the elements are grouped by a sort, `list_elements`)."""
     if not pa.types.is_dictionary(column.type.value_type) or column.num_chunks == 0:
         return None
     values = [str(v) for v in column.chunks[0].values.dictionary.to_pylist()]
-    if len(values) >= np.iinfo(np.uint16).max:
+    spans = _spans(column)
+    if len(values) >= np.iinfo(np.uint16).max or any(a % 8 for a, _ in spans) or any(
+            c.values.dictionary.to_pylist() != values for c in column.chunks[1:]):
         return None
-    dtype = np.uint8 if len(values) < 255 else np.uint16
     longest = max((int(pc.max(pc.list_value_length(c)).as_py() or 0)
                    for c in column.chunks), default=0)
-    if longest > MAX_SLOTS:
+    if longest > MAX_SLOTS or longest == 0:
         return None
-    slots: list[NDArray[np.integer]] = [np.full(n, len(values), dtype=dtype)
-                                        for _ in range(longest)]
     nonempty = np.zeros(padded_length(n), dtype=np.bool_)
-    for (a, b), chunk in zip(_spans(column), column.chunks, strict=True):
-        if chunk.values.dictionary.to_pylist() != values:
-            return None
-        offsets = chunk.offsets.to_numpy()
-        lengths = np.diff(offsets)
-        valid = np.asarray(chunk.is_valid()) if chunk.null_count else None
-        has = lengths > 0 if valid is None else (lengths > 0) & valid
-        nonempty[a:b] = has
-        child = chunk.values
-        # one sentinel element at the end stands for "no j-th element"
-        k = len(values)
-        codes = np.concatenate([child.indices.fill_null(k).to_numpy(), [k]]).astype(dtype)
-        none = len(codes) - 1
-        starts = offsets[:-1]
-        for j, slot in enumerate(slots):
-            at = np.where(has & (lengths > j), starts + j, none)
-            np.take(codes, at, out=slot[a:b])
-    return ListSlots(slots, pack(nonempty), values)
+    for (a, b), chunk in zip(spans, column.chunks, strict=True):
+        has = np.diff(chunk.offsets.to_numpy()) > 0
+        nonempty[a:b] = has & np.asarray(chunk.is_valid()) if chunk.null_count else has
+    return ListSlots(spans, column, longest, pack(nonempty), values)
 
 
 @dataclass

@@ -71,9 +71,7 @@ def build_list(ctype: ColumnType, column: pa.ChunkedArray, n: int) -> BuiltTag:
     slots = list_slots(column, n) if len(column) == n else None
     if slots is not None and len(slots.values) <= MASK_VALUES:
         parts = [bm.from_bits(slots.present)]
-        step = bm.BLOCK_BYTES
-        pieces = ((a, [s[a:a + step] for s in slots.slots]) for a in range(0, n, step))
-        parts += _compared(pieces, None, len(slots.values), n)
+        parts += _compared(slots.pieces(), None, len(slots.values), n)
         return BuiltTag(ctype, {"values": slots.values}, parts)
     elements = list_elements(column, n)
     parts = [bm.from_bits(elements.present)]
@@ -85,9 +83,11 @@ def _compared(pieces: Iterable[tuple[int, list[NDArray[np.integer]]]], present: 
               k: int, n: int) -> list[bytes]:
     """Bitmap of each code 0…k-1 found in any of a piece's arrays, block by block."""
     sets = bm.PackedSets(k, n)
-    other = np.empty(bm.BLOCK_BYTES, dtype=np.bool_)
+    other = np.empty(0, dtype=np.bool_)
     for start, arrays in pieces:
         mask = sets.mask(len(arrays[0]))
+        if len(other) < len(mask):
+            other = np.empty(len(mask), dtype=np.bool_)
         spare = other[:len(mask)]
         for v in range(k):
             np.equal(arrays[0], v, out=mask)

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from memberlens.segments.index import build_tag
-from memberlens.segments.index.columns import ColumnType, Kind, Space, keys
+from memberlens.segments.index.arrays import keys
+from memberlens.segments.index.columns import ColumnType, Kind, Space
 from memberlens.segments.index.ranges import RangeIndex
 from memberlens.segments.index.values import ValueIndex
 

@@ -24,7 +24,8 @@ from ..binding import Audience
 from ..expression import tags_used
 from . import bitmaps as bm
 from . import warehouse
-from .columns import Key, Kind, ident, keys
+from .arrays import keys
+from .columns import Key, Kind, ident
 from .evaluate import TagIndex, count, evaluate
 from .literals import IndexUnsupported
 from .ranges import RangeIndex

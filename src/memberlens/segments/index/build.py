@@ -16,14 +16,8 @@ import pyarrow as pa
 from ...engine.base import Engine
 from ...errors import NotFound
 from . import warehouse
-from .columns import (
-    ColumnType,
-    Kind,
-    ProfileColumns,
-    int_bounds,
-    profile_columns,
-    read_columns,
-)
+from .arrays import int_bounds
+from .columns import ColumnType, Kind, ProfileColumns, profile_columns, read_columns
 from .ranges import BUCKETS, BuiltTag, build_range
 from .values import build_bool, build_list, build_text
 

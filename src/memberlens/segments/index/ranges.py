@@ -24,9 +24,10 @@ from pyroaring import AbstractBitMap, FrozenBitMap
 
 from ..expression import CompareOp, Scalar
 from . import bitmaps as bm
+from .arrays import bits_at, chunk_spans, key_chunks
+from .arrays import present_bits as column_present
 from .bitmaps import Bits
-from .columns import ColumnType, Key, Space, bits_at, chunk_spans, key_chunks
-from .columns import present_bits as column_present
+from .columns import ColumnType, Key, Space
 from .literals import at_most, below, exact_key, float_key
 
 BUCKETS = 8        # stored range bitmaps per tag: BUCKETS - 1

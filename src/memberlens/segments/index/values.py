@@ -20,16 +20,9 @@ from pyroaring import AbstractBitMap, FrozenBitMap
 
 from ..expression import CompareOp, Scalar
 from . import bitmaps as bm
+from .arrays import Codes, bool_bits, list_elements, list_slots, text_codes
 from .bitmaps import Bits
-from .columns import (
-    Codes,
-    ColumnType,
-    Kind,
-    bool_bits,
-    list_elements,
-    list_slots,
-    text_codes,
-)
+from .columns import ColumnType, Kind
 from .literals import IndexUnsupported
 from .ranges import EMPTY, BuiltTag, bitmap_bytes
 

@@ -41,7 +41,9 @@ class AudienceIndex:
 
     def __init__(self, engine: Engine, info: warehouse.BuildInfo,
                  previous: AudienceIndex | None = None) -> None:
-        self.engine, self.info = engine, info
+        # weakly: the per-engine cache below must not keep its own key alive
+        self._engine = weakref.ref(engine)
+        self.info = info
         self.generation = info.generation
         self.n = info.signature.members
         self.as_of: date = info.signature.as_of or date.today()
@@ -49,6 +51,7 @@ class AudienceIndex:
         self._tags: dict[str, TagIndex] = {}
         self._ids: pa.ChunkedArray | None = None
         self._ids_sorted = False
+        self._raw_read: dict[str, Key] = {}  # within one answer: `between` splits twice
         self._lock = threading.Lock()
         if previous is not None and previous.info.signature == info.signature:
             for key, tag in previous._tags.items():  # unchanged tags stay loaded
@@ -56,16 +59,29 @@ class AudienceIndex:
                 if entry is not None and old is not None and entry.generation == old.generation:
                     self._tags[key] = tag
 
+    @property
+    def engine(self) -> Engine:
+        engine = self._engine()
+        if engine is None:
+            raise IndexStale("the warehouse connection of this index was closed")
+        return engine
+
     # --- answers --------------------------------------------------------------------
 
     def covers(self, audience: Audience) -> bool:
         return all(t in self.info.tags for t in tags_used(audience.node))
 
     def bitmap(self, audience: Audience) -> AbstractBitMap:
-        return evaluate(self, audience.node)
+        try:
+            return evaluate(self, audience.node)
+        finally:
+            self._raw_read.clear()  # columns read to split buckets are not kept
 
     def count(self, audience: Audience) -> int:
-        return count(self, audience.node)
+        try:
+            return count(self, audience.node)
+        finally:
+            self._raw_read.clear()
 
     def positions(self, audience: Audience) -> NDArray[np.uint32]:
         return bm.positions_of(self.bitmap(audience))
@@ -109,11 +125,15 @@ class AudienceIndex:
 
     def _raw(self, key: str, entry: warehouse.TagEntry) -> Key:
         """A tag's values, in position order, for splitting a bucket."""
+        got = self._raw_read.get(key)
+        if got is not None:
+            return got
         self._check_fresh()
         column = self.engine.fetch_arrow(f"SELECT {ident(key)} FROM {PROFILE}").column(0)
         values = keys(column, entry.ctype)
         if len(values) != self.n:
             raise IndexStale("member_profile changed since the index was built")
+        self._raw_read[key] = values
         return values
 
     def _member_ids(self) -> tuple[pa.ChunkedArray, bool]:

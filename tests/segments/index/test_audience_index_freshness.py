@@ -129,3 +129,22 @@ def test_a_dropped_index_is_not_used(warehouse_copy: DuckDBEngine, catalog: Cata
     assert current_index(warehouse_copy) is None
     audience = compile_for(warehouse_copy, 'gender = "女"', catalog)
     assert count(warehouse_copy, audience) > 0
+
+
+def test_a_rebuild_can_join_the_callers_transaction(warehouse_copy: DuckDBEngine,
+                                                    catalog: Catalog) -> None:
+    """As clustering writes its tags: update and rebuild commit, or fail, together."""
+    audience = compile_for(warehouse_copy, 'churn_risk = "low"', catalog)
+    with warehouse_copy.transaction():
+        warehouse_copy.execute("UPDATE member_profile SET churn_risk = 'low' "
+                               "WHERE age > 40")
+        rebuild_index(warehouse_copy, tags=["churn_risk"], atomic=False)
+    index = current_index(warehouse_copy)
+    assert index is not None
+    assert index.count(audience) == count(warehouse_copy, audience, use_index=False) > 0
+    generation = index.generation
+    with pytest.raises(RuntimeError), warehouse_copy.transaction():
+        rebuild_index(warehouse_copy, tags=["age"], atomic=False)
+        raise RuntimeError("the caller fails after the rebuild")
+    after = current_index(warehouse_copy)
+    assert after is not None and after.generation == generation  # rolled back with it

@@ -120,7 +120,7 @@ WITH src_items AS (
 ), top_0 AS (
   SELECT
     member_id,
-    ARG_MIN(d, {'k': -v, 'd': d}, 3) FILTER(WHERE
+    ARRAY_AGG(d ORDER BY v DESC, d) FILTER(WHERE
       NOT d IS NULL) AS ranked,
     MAX(v) FILTER(WHERE
       NOT d IS NULL) / NULLIF(SUM(v), 0) AS share

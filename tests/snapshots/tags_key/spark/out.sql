@@ -123,7 +123,7 @@ WITH src_items AS (
 ), top_0 AS (
   SELECT
     member_id,
-    MIN_BY(d, STRUCT(-v AS k, d AS d)) FILTER(WHERE
+    COLLECT_LIST(d) FILTER(WHERE
       NOT d IS NULL) AS ranked,
     MAX(v) FILTER(WHERE
       NOT d IS NULL) / NULLIF(SUM(v), 0) AS share

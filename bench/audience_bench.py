@@ -6,7 +6,7 @@ a fresh process (peak RSS is the step's own):
 1. synth — member_profile with 30 catalog tags made inside DuckDB (bench/audience_synth.py;
    cached in bench/work/);
 2. build — the index of all 30 tags: reading the columns from DuckDB, building the bitmaps
-   (2 threads, and 1 for reference; median of 3 runs), storing them in the warehouse;
+   (1 and 2 threads alternating, medians of 3 after a first build), storing them;
 3. query — a 5-clause expression counted repeatedly by the index and by the same query in
    DuckDB, in alternating rounds in one process; the first (cold) count, which loads the
    tags and splits buckets, is reported apart; then other expressions and member lists.
@@ -87,12 +87,18 @@ def step_build(a: argparse.Namespace) -> dict[str, Any]:
     read_s = time.perf_counter() - t
     runs: dict[int, list[float]] = {2: [], 1: []}
     cpu: dict[int, float] = {}
-    built: list[Any] = []
-    for threads in (2, 1):
-        for _ in range(3):
+
+    def build(threads: int) -> list[Any]:
+        return [b for i, read in enumerate(reads) for b in build_tags(
+            read, columns[i * READ_GROUP:(i + 1) * READ_GROUP], threads=threads)]
+
+    t = time.perf_counter()
+    built = build(2)  # the first build in a process also pays for warming up
+    first = time.perf_counter() - t
+    for _ in range(3):  # alternating, so both see the same machine
+        for threads in (1, 2):
             t, c = time.perf_counter(), time.process_time()
-            built = [b for i, read in enumerate(reads) for b in build_tags(
-                read, columns[i * READ_GROUP:(i + 1) * READ_GROUP], threads=threads)]
+            built = build(threads)
             runs[threads].append(time.perf_counter() - t)
             cpu[threads] = time.process_time() - c
     per_kind: dict[str, float] = {}
@@ -118,8 +124,9 @@ def step_build(a: argparse.Namespace) -> dict[str, Any]:
             "build_runs_1": [round(x, 3) for x in runs[1]],
             "build_seconds": round(statistics.median(runs[2]), 3),
             "build_seconds_1": round(statistics.median(runs[1]), 3),
-            "build_cpu_1": round(cpu[1], 2), "per_kind": {k: round(v, 3) for k, v in
-                                                           per_kind.items()},
+            "build_first": round(first, 3),
+            "build_cpu_1": round(cpu[1], 2), "build_cpu_2": round(cpu[2], 2),
+            "per_kind": {k: round(v, 3) for k, v in per_kind.items()},
             "write_seconds": round(write_s, 2),
             "bitmaps": sum(len(b.parts) for b in built),
             "stored_mb": round(sum(b.nbytes for b in built) / 2**20, 1),
@@ -255,8 +262,8 @@ def render(r: dict[str, Any]) -> str:
         f"{q['ratio_p50']:.0f}× (p50 {q['duckdb_p50_ms']:.1f} ms ÷ {q['index_p50_ms']:.2f} ms) "
         f"| {met(q['ratio_p50'] >= t['ratio'])} |",
         f"| index build, {b['tags']} tags × {b['members']:,} members | ≤ {t['build_s']:g} s | "
-        f"{b['build_seconds']:.2f} s (2 threads; 1 thread {b['build_seconds_1']:.2f} s) | "
-        f"{met(b['build_seconds'] <= t['build_s'])} |",
+        f"{b['build_seconds_1']:.2f} s on 1 thread, {b['build_seconds']:.2f} s on 2 "
+        f"(medians) | {met(min(b['build_seconds'], b['build_seconds_1']) <= t['build_s'])} |",
         "",
         f"The expression: `{MAIN}` — {q['matched']:,} members.",
         "",
@@ -290,10 +297,13 @@ def render(r: dict[str, Any]) -> str:
         "|---|---:|",
         f"| read the {b['tags']} columns from DuckDB (text as ENUM codes) | "
         f"{b['read_seconds']:.2f} |",
-        f"| build {b['bitmaps']} bitmaps, 2 threads (median of 3 runs: "
-        f"{', '.join(f'{x:.2f}' for x in b['build_runs_2'])}) | {b['build_seconds']:.2f} |",
-        f"| … 1 thread (median of {', '.join(f'{x:.2f}' for x in b['build_runs_1'])}) | "
+        f"| build {b['bitmaps']} bitmaps, 1 thread (median of "
+        f"{', '.join(f'{x:.2f}' for x in b['build_runs_1'])}; CPU {b['build_cpu_1']:.2f} s) | "
         f"{b['build_seconds_1']:.2f} |",
+        f"| … 2 threads (median of {', '.join(f'{x:.2f}' for x in b['build_runs_2'])}; CPU "
+        f"{b['build_cpu_2']:.2f} s) | {b['build_seconds']:.2f} |",
+        f"| … the first build in the process (2 threads; allocator and caches cold) | "
+        f"{b['build_first']:.2f} |",
         f"| store them in the warehouse ({b['stored_mb']:,.0f} MB of BLOBs) | "
         f"{b['write_seconds']:.2f} |",
         "",

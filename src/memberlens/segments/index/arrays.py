@@ -177,9 +177,15 @@ class ListSlots:
             lengths = np.diff(offsets)
             if chunk.null_count:
                 lengths = np.where(np.asarray(chunk.is_valid()), lengths, 0)
+            indices = chunk.values.indices
             # one sentinel element at the end stands for "no j-th element"
-            codes = np.concatenate([chunk.values.indices.fill_null(k).to_numpy(),
-                                    [k]]).astype(dtype)
+            codes = np.empty(len(indices) + 1, dtype=dtype)
+            codes[-1] = k
+            if indices.null_count:
+                codes[:-1] = indices.fill_null(k).to_numpy()
+            else:
+                raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
+                codes[:-1] = raw[indices.offset:indices.offset + len(indices)]
             none, starts = len(codes) - 1, offsets[:-1]
             yield a, [np.take(codes, np.where(lengths > j, starts + j, none))
                       for j in range(self.longest)]
@@ -198,8 +204,7 @@ def list_slots(column: pa.ChunkedArray, n: int) -> ListSlots | None:
     if len(values) >= np.iinfo(np.uint16).max or any(a % 8 for a, _ in spans) or any(
             c.values.dictionary.to_pylist() != values for c in column.chunks[1:]):
         return None
-    longest = max((int(pc.max(pc.list_value_length(c)).as_py() or 0)
-                   for c in column.chunks), default=0)
+    longest = int(pc.max(pc.list_value_length(column)).as_py() or 0)
     if longest > MAX_SLOTS or longest == 0:
         return None
     nonempty = np.zeros(padded_length(n), dtype=np.bool_)

@@ -60,7 +60,7 @@ def blocks(spans: Sequence[tuple[int, int]], arrays: Sequence[NDArray[Any]]
         arrays = [np.concatenate(arrays)] if arrays else []
         spans = [(0, len(arrays[0]))] if arrays else []
     for (a, b), arr in zip(spans, arrays, strict=True):
-        step = max(8, BLOCK_BYTES // max(1, arr.dtype.itemsize) // 8 * 8)
+        step = max(1 << 17, BLOCK_BYTES // max(1, arr.dtype.itemsize) // 8 * 8)
         for s in range(0, b - a, step):
             yield a + s, arr[s:s + step]
 

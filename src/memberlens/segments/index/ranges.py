@@ -32,7 +32,7 @@ from .literals import at_most, below, exact_key, float_key
 
 BUCKETS = 8        # stored range bitmaps per tag: BUCKETS - 1
 SUB_BUCKETS = 8    # a bucket is split into this many on first use
-SAMPLE = 1 << 16
+SAMPLE = 1 << 14  # values the quantile edges are taken from
 EMPTY = FrozenBitMap()
 Number = int | float
 
@@ -66,7 +66,13 @@ def build_range(ctype: ColumnType, column: pa.ChunkedArray, n: int,
     sample = sample.astype(np.int64) if ctype.integral else sample[~np.isnan(sample)]
     edges = _edges(sample, buckets, ctype.integral, low, high).tolist()
     sets = bm.PackedSets(len(edges), n)
+    dense = np.empty(0, dtype=arrays[0].dtype if arrays else np.int64)
     for start, block in bm.blocks(spans, arrays):
+        if not block.flags.c_contiguous:  # decimals: every other word; gather them once
+            if len(dense) < len(block):
+                dense = np.empty(len(block), dtype=block.dtype)
+            np.copyto(dense[:len(block)], block)
+            block = dense[:len(block)]
         mask = sets.mask(len(block))
         for i, e in enumerate(edges):  # a Python number keeps the block's own type
             np.less_equal(block, e, out=mask)
@@ -89,10 +95,9 @@ def _sample(arrays: list[NDArray[Any]], spans: list[tuple[int, int]], present: B
         return arrays[0][:0] if arrays else np.zeros(0)
     pick = np.sort(np.random.default_rng(0).integers(0, n, size=min(n, SAMPLE)))
     pick = pick[bits_at(present, pick)]
-    starts = np.array([a for a, _ in spans])
-    which = np.searchsorted(starts, pick, side="right") - 1
-    out = [arr[pick[which == i] - a] for i, ((a, _), arr) in enumerate(zip(spans, arrays,
-                                                                            strict=True))]
+    cuts = np.searchsorted(pick, [a for a, _ in spans] + [n])  # picks per chunk
+    out = [arr[pick[cuts[i]:cuts[i + 1]] - a]
+           for i, ((a, _), arr) in enumerate(zip(spans, arrays, strict=True))]
     return np.concatenate(out)
 
 

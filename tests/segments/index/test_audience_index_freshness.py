@@ -98,6 +98,9 @@ def test_updated_columns_are_rebuilt_alone(warehouse_copy: DuckDBEngine,
     fresh = current_index(warehouse_copy)
     assert fresh is not None and fresh is not index
     assert fresh.tag("age") is age and fresh.tag("churn_risk") is not risk
+    # the kept tag reads raw values through the new index (not the stale one)
+    ages = compile_for(warehouse_copy, "age = 37 or age between 41.5 and 52", catalog)
+    assert fresh.count(ages) == count(warehouse_copy, ages, use_index=False) > 0
     audience = compile_for(warehouse_copy, 'churn_risk = "high"', catalog)
     assert fresh.count(audience) == count(warehouse_copy, audience, use_index=False) > 0
     assert set(stored.read_build(warehouse_copy).tags) == set(index.info.tags)  # type: ignore[union-attr]

@@ -1,15 +1,22 @@
 """A loaded audience index: counts and member lists from bitmaps, tags loaded on first use.
 
 Long-lived processes (API, console) keep one loaded index per engine: `current_index`
-asks the warehouse two small questions per call (which generation is stored, and does
-the profile still match it) and reloads only the tags a rebuild changed. A CLI command
-loads just the tags its expression reads.
+asks the warehouse one small question per call (which generation is stored, and does the
+profile still match it) and reloads only the tags a rebuild changed. A CLI command loads
+just the tags its expression reads.
+
+Examples
+--------
+>>> index = current_index(engine)  # doctest: +SKIP
+>>> audience = compile_for(engine, 'city_tier = "一线城市" and age < 30', catalog)
+>>> index.count(audience) if index else count_by_sql(audience)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -57,6 +64,8 @@ class AudienceIndex:
             for key, tag in previous._tags.items():  # unchanged tags stay loaded
                 entry, old = info.tags.get(key), previous.info.tags.get(key)
                 if entry is not None and old is not None and entry.generation == old.generation:
+                    if isinstance(tag, RangeIndex):  # its raw values now come through us
+                        tag.raw = self._raw_reader(key, entry)
                     self._tags[key] = tag
 
     @property
@@ -120,8 +129,11 @@ class AudienceIndex:
             raise IndexStale(f"index of {key} is incomplete; rebuild it")
         if entry.ctype.kind is Kind.RANGE:
             return RangeIndex.load(entry.ctype, self.n, entry.meta, parts,
-                                   raw=lambda: self._raw(key, entry))
+                                   raw=self._raw_reader(key, entry))
         return ValueIndex.load(entry.ctype, self.n, entry.meta, parts)
+
+    def _raw_reader(self, key: str, entry: warehouse.TagEntry) -> Callable[[], Key]:
+        return lambda: self._raw(key, entry)
 
     def _raw(self, key: str, entry: warehouse.TagEntry) -> Key:
         """A tag's values, in position order, for splitting a bucket."""

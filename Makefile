@@ -43,6 +43,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/tags_bench.py
 	$(BIN)/python bench/clv_models_bench.py
 	$(BIN)/python bench/models_bench.py
+	$(BIN)/python bench/audience_bench.py
 
 clean:
 	rm -rf $(VENV) memberlens-demo memberlens.duckdb .pytest_cache .mypy_cache .ruff_cache

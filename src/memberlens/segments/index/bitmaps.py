@@ -130,7 +130,7 @@ def _set_bits(rows: Bits) -> NDArray[np.uint16]:
     return lows
 
 
-def from_sorted(positions: Positions, n_members: int) -> bytes:
+def from_sorted(positions: NDArray[np.unsignedinteger], n_members: int) -> bytes:
     """Serialised roaring bitmap of strictly increasing positions."""
     if len(positions) == 0:
         return empty_bytes()
@@ -139,7 +139,7 @@ def from_sorted(positions: Positions, n_members: int) -> bytes:
         mask[positions] = True
         return from_bits(pack(mask))
     n_chunks = max(1, padded_length(n_members) // CHUNK)
-    bounds = np.searchsorted(positions >> 16, np.arange(n_chunks + 1, dtype=np.uint32))
+    bounds = np.searchsorted(positions >> 16, np.arange(n_chunks + 1, dtype=positions.dtype))
     cards_all = np.diff(bounds)
     keys = np.flatnonzero(cards_all)
     card = cards_all[keys]
@@ -184,7 +184,7 @@ def bitmap_of_mask(mask: NDArray[np.bool_]) -> FrozenBitMap:
     return load(from_bits(pack(padded)))
 
 
-def bitmap_of_sorted(positions: Positions, n_members: int) -> FrozenBitMap:
+def bitmap_of_sorted(positions: NDArray[np.unsignedinteger], n_members: int) -> FrozenBitMap:
     return load(from_sorted(positions, n_members))
 
 

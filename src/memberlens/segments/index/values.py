@@ -100,14 +100,14 @@ def _grouped(codes: NDArray[np.integer], present: Bits | None,
              members: NDArray[np.uint32] | None, k: int, n: int) -> list[bytes]:
     """Bitmaps of every value by one stable sort; `members` maps list elements to
     members (None: element i is member i)."""
-    wide = np.uint16 if k < np.iinfo(np.uint16).max else np.uint32
-    c = codes.astype(wide)
+    c = codes
     if present is not None:
+        wide = next(t for t in (np.uint8, np.uint16, np.uint32) if k < np.iinfo(t).max)
+        c = codes.astype(wide)
         c[~bm.unpack(present, n)] = k  # no value: sorted after every real one, dropped
-    # Arrow sorts small integers by counting (stable), several times faster than numpy
+    # Arrow sorts small integers by counting (stable), several times faster than numpy;
+    # its uint64 positions are used as they are
     order = pc.array_sort_indices(pa.array(c)).to_numpy()
-    if members is None:
-        order = order.astype(np.uint32)
     ends = np.cumsum(np.bincount(c, minlength=k + 1))[:k]
     starts = np.concatenate(([0], ends[:-1])) if k else ends
     out = []

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..engine.base import Engine
+from ..tags.tables import HISTORY
 from .migration import Migration, tag_migration
-from .snapshots import HISTORY, check_tag, state_order, tag_query
+from .snapshots import check_tag, state_order, tag_query
 
 ACTIVITY_TAG = "activity_status"
 

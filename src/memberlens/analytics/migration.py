@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..engine.base import Engine
+from ..tags.tables import HISTORY
 from .snapshots import (
-    HISTORY,
     check_tag,
     date_literal,
     pick_dates,

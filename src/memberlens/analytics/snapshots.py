@@ -18,9 +18,9 @@ from sqlglot import exp
 
 from ..engine.base import SOURCE_DIALECT, Engine
 from ..errors import MemberlensError
+from ..tags.tables import HISTORY
 from .rfm import RFM_CLASSES
 
-HISTORY = "tag_history"
 TAG_PLACEHOLDER = "_tag_"
 # More distinct values than this and a from × to matrix stops being readable: the tag is
 # a measure (spend, days), not a state.

@@ -12,7 +12,7 @@ import pyarrow as pa
 from ..engine.base import Engine
 from ..errors import NotFound
 from ..tags.catalog import Catalog
-from ..tags.runner import PROFILE
+from ..tags.tables import PROFILE
 from .binding import Audience, compile_audience
 from .index import AudienceIndex, IndexUnsupported, current_index
 from .sql import count_query, members_query

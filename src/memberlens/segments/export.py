@@ -20,7 +20,7 @@ from ..errors import MemberlensError
 from ..masking import mask_date, mask_email, mask_name, mask_phone
 from ..schema.tables import MEMBERS
 from ..tags.catalog import Catalog
-from ..tags.runner import PROFILE
+from ..tags.tables import PROFILE
 from .audience import profile_as_of
 from .binding import Audience
 from .sql import where

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from ..engine.base import Engine
 from ..errors import MemberlensError
-from ..tags.runner import PROFILE
+from ..tags.tables import PROFILE
 from .audience import profile_as_of
 from .binding import Audience
 from .sql import where

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlglot import exp
 
 from ..tags.definition import ValueType
-from ..tags.runner import PROFILE
+from ..tags.tables import PROFILE
 from .binding import Audience
 from .expression import (
     And,

@@ -41,10 +41,9 @@ from .catalog import Catalog
 from .definition import ModelCompute, RuleCompute, TagDefinition
 from .expressions import parse_expression
 from .sources import MEMBER_COLUMNS
+from .tables import HISTORY, PROFILE
 
 TABLE = "model_scores"
-PROFILE = "member_profile"
-HISTORY = "tag_history"
 _STAGED = "_model_scores_in"
 
 

@@ -40,7 +40,7 @@ from ..engine.base import Engine
 from ..errors import NotFound
 from .catalog import Catalog
 from .definition import TagDefinition, ValueType
-from .runner import HISTORY
+from .tables import HISTORY
 
 PSI_MODERATE = 0.1
 """PSI from which a distribution counts as moderately shifted (see ``drift_level``)."""

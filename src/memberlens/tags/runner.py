@@ -14,9 +14,7 @@ from .builtins import BUILTINS
 from .catalog import Catalog, load_catalog
 from .compiler import CompileInputs, compile_catalog
 from .definition import BuiltinCompute
-
-HISTORY = "tag_history"
-PROFILE = "member_profile"
+from .tables import HISTORY, PROFILE
 
 
 @dataclass

@@ -26,9 +26,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from ...engine.base import Engine
 from ...errors import MemberlensError
 from ...tags import Catalog, ValueType
+from ...tags.tables import PROFILE
 from .errors import ClusterError
-
-PROFILE = "member_profile"
 
 # recency, frequency, value, basket, rhythm, price, category, online engagement, tenure
 DEFAULT_FEATURES: tuple[str, ...] = (

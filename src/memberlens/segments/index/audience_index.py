@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from pyroaring import AbstractBitMap, FrozenBitMap
 
 from ...engine.base import Engine
-from ...tags.runner import PROFILE
+from ...tags.tables import PROFILE
 from ..binding import Audience
 from ..expression import tags_used
 from . import bitmaps as bm

@@ -22,7 +22,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from ...engine.base import Engine
-from ...tags.runner import PROFILE
+from ...tags.tables import PROFILE
 
 Key = NDArray[Any]  # int64 or int32 (integer keys) or float64
 Mask = NDArray[np.bool_]

@@ -22,7 +22,7 @@ from typing import Any
 
 from ...engine.base import Engine
 from ...errors import EngineError
-from ...tags.runner import PROFILE
+from ...tags.tables import PROFILE
 from .columns import ColumnType, Kind, Space, ident
 from .ranges import BuiltTag
 

@@ -1,0 +1,1 @@
+"""Recommendations: who should be offered which SKU, and what sells together."""

@@ -16,6 +16,7 @@ from .cli_clusters import clusters_app
 from .cli_common import console, fail, settings_of
 from .cli_composite import composite_app
 from .cli_models import models_app
+from .cli_recommend import recommend_app
 from .cli_segments import segments_app
 from .cli_tags import tags_app
 from .errors import MemberlensError
@@ -32,6 +33,7 @@ app.add_typer(composite_app, name="composite")
 app.add_typer(segments_app, name="segments")
 app.add_typer(models_app, name="models")
 app.add_typer(clusters_app, name="clusters")
+app.add_typer(recommend_app, name="recommend")
 
 
 class OutputFormat(StrEnum):

@@ -1,0 +1,14 @@
+"""`memberlens recommend …`: evaluate recommenders, serve top-N lists, rules and bundles.
+
+The commands live in facet modules (``cli_recommend_*.py``) that add themselves to
+:data:`recommend_app`; importing them below is what registers them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+recommend_app = typer.Typer(help="推荐 recommendations: evaluate, member top-N, similar SKUs, "
+                                 "rules and bundles", no_args_is_help=True)
+
+# facet modules register their commands on recommend_app when imported (keep last)

@@ -27,7 +27,8 @@ RESULTS_DIR = HERE / "results"
 RESULTS = HERE / "RESULTS.md"
 
 # sections in the order RESULTS.md shows them; a section not yet measured is left out
-SECTIONS = ("ingest", "tags", "clv_models", "models", "clusters", "audience")
+SECTIONS = ("ingest", "tags", "clv_models", "models", "clusters", "audience", "recommend",
+            "recommend_public")
 
 
 class StepTimeout(Exception):

@@ -56,4 +56,26 @@ SYSTEM_TABLES: dict[str, str] = {
             as_of DATE NOT NULL,
             scored_at TIMESTAMP NOT NULL
         )""",
+    # One row per recommender per evaluation run (memberlens recommend evaluate); the
+    # report shows the newest run of each dataset. Metrics are means over the members
+    # evaluated, at cut-off k (decision 0018).
+    "recommend_evaluations": """
+        CREATE TABLE IF NOT EXISTS recommend_evaluations (
+            run_id BIGINT NOT NULL,
+            evaluated_at TIMESTAMP NOT NULL,
+            dataset VARCHAR NOT NULL,       -- warehouse | movielens
+            split VARCHAR NOT NULL,         -- time | random | leave_last_out
+            k INTEGER NOT NULL,
+            recommender VARCHAR NOT NULL,   -- popularity, itemcf, als, bpr, content, ...
+            "precision" DOUBLE,
+            recall DOUBLE,
+            ndcg DOUBLE,
+            mrr DOUBLE,
+            hit_rate DOUBLE,
+            coverage DOUBLE,                -- share of the catalogue in any list
+            fit_seconds DOUBLE,
+            recommend_seconds DOUBLE,
+            n_members BIGINT,               -- members evaluated
+            details JSON                    -- the split: cut-off, shares, drops
+        )""",
 }

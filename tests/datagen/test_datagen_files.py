@@ -19,7 +19,7 @@ HEADERS = {
                     "city", "city_tier", "registered_at", "channel", "tier", "consent_sms",
                     "consent_email", "consent_push"],
     "products.csv": ["sku", "name", "category_l1", "category_l2", "category", "brand", "price",
-                     "launched_at"],
+                     "launched_at", "stock"],
     "stores.csv": ["store_id", "name", "province", "city", "address", "latitude", "longitude",
                    "opened_at", "store_type"],
     "orders_pos.csv": ["订单号", "会员ID", "手机号", "门店编号", "渠道", "下单时间", "订单金额",

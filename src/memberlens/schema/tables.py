@@ -111,6 +111,9 @@ PRODUCTS = Table(
                                               "list_price")),
         Column(name="launched_at", kind=Kind.DATE, label_zh="上市日期",
                synonyms=("上市日期", "上架日期", "launched_at", "launch_date", "release_date")),
+        # units on hand; 0 = out of stock (not recommended), empty = unknown (allowed)
+        Column(name="stock", kind=Kind.INT, label_zh="库存", min_value=0,
+               synonyms=("库存", "库存数量", "stock", "inventory", "qty_on_hand")),
     ),
 )
 

@@ -24,6 +24,7 @@ from .splits import Split, leave_last_out, random_split, time_split
 
 if TYPE_CHECKING:
     from ..engine.base import Engine
+    from .interactions import InteractionWeights
 
 METRIC_COLUMNS = ("precision", "recall", "ndcg", "mrr", "hit_rate", "coverage")
 RESULT_COLUMNS = ("recommender", *METRIC_COLUMNS, "fit_seconds", "recommend_seconds",
@@ -141,7 +142,7 @@ def evaluate_warehouse(
     cutoff: pd.Timestamp | str | None = None, test_share: float = 0.25, k: int = 10,
     recommenders: Sequence[str] | Mapping[str, Recommender] = DEFAULT_RECOMMENDERS,
     sample: int | None = None, random_state: int = 0, since: date | None = None,
-    weights: Mapping[str, float] | None = None,
+    weights: InteractionWeights | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None, store: bool = True,
 ) -> EvaluationResult:
     """Evaluate on the warehouse's interactions; stored in ``recommend_evaluations``.
@@ -150,9 +151,9 @@ def evaluate_warehouse(
     on the purchases after; the random split holds out a share of each member's SKUs
     (purchases count as hits). Every product is a column, bought or not.
     """
-    from .interactions import interaction_log
+    from .interactions import DEFAULT_WEIGHTS, interaction_log
 
-    log = interaction_log(engine, since, None, weights)
+    log = interaction_log(engine, since=since, weights=weights or DEFAULT_WEIGHTS)
     skus = [str(r[0]) for r in engine.fetchall("SELECT sku FROM products")]
     chosen = make_split(log, split, test_days=test_days, cutoff=cutoff,
                         test_share=test_share, random_state=random_state, skus=skus)

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from memberlens.recommend.base import Interactions, Recommender, RecommendError, TopN
 from memberlens.recommend.metrics import catalogue_coverage, hits_matrix, ranking_metrics
-from memberlens.recommend.splits import leave_last_out, random_split, time_split
+from memberlens.recommend.splits import chrono_split, leave_last_out, random_split, time_split
 
 
 def _log(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
@@ -218,3 +218,13 @@ def test_metrics_against_implicit_evaluation() -> None:
     assert ours["precision"] <= theirs["precision"]
     # the tastes are learnable: 3 of ~31 unseen SKUs of one's group, 0.1 at random
     assert ours["hit_rate"] > 0.6
+
+
+def test_chrono_split_holds_each_members_latest() -> None:
+    rows = [(f"m{m}", f"s{i}", f"2025-01-{i + 1:02d}", "rating") for m in range(3)
+            for i in range(8)]
+    split = chrono_split(_log(rows), test_share=0.25, skus=[f"s{i}" for i in range(8)])
+    assert split.protocol == "chrono" and split.n_members == 3
+    for i in range(3):
+        held = sorted(split.train.skus[split.truth[i].indices])
+        assert held == ["s6", "s7"]                             # the two latest of eight

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .base import Recommender, RecommendError
 from .metrics import catalogue_coverage, ranking_metrics
-from .splits import Split, leave_last_out, random_split, time_split
+from .splits import Split, chrono_split, leave_last_out, random_split, time_split
 
 if TYPE_CHECKING:
     from ..engine.base import Engine
@@ -30,7 +30,7 @@ METRIC_COLUMNS = ("precision", "recall", "ndcg", "mrr", "hit_rate", "coverage")
 RESULT_COLUMNS = ("recommender", *METRIC_COLUMNS, "fit_seconds", "recommend_seconds",
                   "n_members")
 DEFAULT_RECOMMENDERS = ("popularity", "itemcf", "als", "bpr", "content")
-SPLITS = ("time", "random", "leave_last_out")
+SPLITS = ("time", "random", "chrono", "leave_last_out")
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,8 @@ def make_split(
     if protocol == "random":
         return random_split(log, test_share=test_share, random_state=random_state,
                             test_kinds=test_kinds, skus=skus)
+    if protocol == "chrono":
+        return chrono_split(log, test_share=test_share, test_kinds=test_kinds, skus=skus)
     if protocol == "leave_last_out":
         return leave_last_out(log, test_kinds=test_kinds, skus=skus)
     raise RecommendError(f"未知的划分方式 {protocol!r} / unknown split {protocol!r}; use "

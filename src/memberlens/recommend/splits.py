@@ -10,6 +10,9 @@ SKU columns. Three protocols:
   cut-off, test on what members *bought* after it.
 - :func:`random_split` — a share of each member's distinct SKUs held out at random
   (stratified per member), the protocol of most published MovieLens tables.
+- :func:`chrono_split` — the latest share of each member's SKUs held out, for data
+  whose members are spread over decades (MovieLens), where one cut-off leaves few
+  members on both sides.
 - :func:`leave_last_out` — each member's last purchase held out.
 
 Test SKUs the training data cannot know (no column) are dropped and counted; by
@@ -169,23 +172,58 @@ def random_split(
     never in the member's training rows, so nothing needs excluding.
     """
     check_log(log)
-    if not 0.0 < test_share < 1.0:
-        raise RecommendError(f"测试比例须在 0 与 1 之间 / test_share must be in (0, 1), got "
-                             f"{test_share}")
+    _check_share(test_share)
     frame = log.assign(member_id=log["member_id"].astype(str), sku=log["sku"].astype(str))
     pairs = frame[["member_id", "sku"]].drop_duplicates().reset_index(drop=True)
     rng = np.random.default_rng(random_state)
     pairs = pairs.iloc[rng.permutation(len(pairs))]
+    is_test = _per_member_holdout(frame, pairs, test_share)
+    test = frame[is_test & _kinds_mask(frame, test_kinds)]
+    info = {"test_share": test_share, "random_state": random_state,
+            "test_kinds": list(test_kinds) if test_kinds is not None else None}
+    return _build("random", frame[~is_test], test, skus=skus, exclude_seen=True, info=info)
+
+
+def _per_member_holdout(
+    frame: pd.DataFrame, pairs: pd.DataFrame, test_share: float,
+) -> npt.NDArray[np.bool_]:
+    """Mark the first round(share × n) of each member's ordered pairs (at least one
+    pair stays in training); returns, per log row, whether its pair is held out."""
     order = pairs.groupby("member_id", sort=False).cumcount().to_numpy()
     size = pairs.groupby("member_id", sort=False)["sku"].transform("size").to_numpy()
     n_test = np.minimum(np.floor(size * test_share + 0.5), size - 1)
     held = pairs[order < n_test]
     key = pd.MultiIndex.from_frame(frame[["member_id", "sku"]])
-    is_test = key.isin(pd.MultiIndex.from_frame(held))
+    return np.asarray(key.isin(pd.MultiIndex.from_frame(held[["member_id", "sku"]])))
+
+
+def chrono_split(
+    log: pd.DataFrame, *, test_share: float = 0.25, test_kinds: Sequence[str] | None = None,
+    skus: Sequence[str] | None = None,
+) -> Split:
+    """Hold out the latest ``test_share`` of each member's distinct SKUs (by first touch).
+
+    Per member, like the published "chrono split"; other members' later rows stay in
+    training, so it is kinder than one global cut-off, which on MovieLens (1995–2016)
+    leaves 23 of 671 raters on both sides.
+    """
+    check_log(log)
+    _check_share(test_share)
+    frame = log.assign(member_id=log["member_id"].astype(str), sku=log["sku"].astype(str),
+                       at=pd.to_datetime(log["at"]))
+    first = frame.groupby(["member_id", "sku"], sort=False)["at"].min().reset_index()
+    pairs = first.sort_values(["member_id", "at", "sku"], ascending=[True, False, True])
+    is_test = _per_member_holdout(frame, pairs, test_share)
     test = frame[is_test & _kinds_mask(frame, test_kinds)]
-    info = {"test_share": test_share, "random_state": random_state,
+    info = {"test_share": test_share, "per_member": True,
             "test_kinds": list(test_kinds) if test_kinds is not None else None}
-    return _build("random", frame[~is_test], test, skus=skus, exclude_seen=True, info=info)
+    return _build("chrono", frame[~is_test], test, skus=skus, exclude_seen=True, info=info)
+
+
+def _check_share(test_share: float) -> None:
+    if not 0.0 < test_share < 1.0:
+        raise RecommendError(f"测试比例须在 0 与 1 之间 / test_share must be in (0, 1), got "
+                             f"{test_share}")
 
 
 def leave_last_out(

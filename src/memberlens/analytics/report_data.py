@@ -19,6 +19,7 @@ from ..reports import (
     ModelSection,
     MonthRow,
     ParetoPoint,
+    RecommendSection,
     ReportData,
     RfmClassRow,
     SnapshotCounts,
@@ -87,6 +88,7 @@ def collect_report_data(engine: Engine, *, title: str = "会员画像报告", wa
         funnel=funnel_section(engine),
         clusters=cluster_section(engine),
         models=model_section(engine),
+        recommend=recommend_section(engine),
     )
 
 
@@ -97,6 +99,15 @@ def model_section(engine: Engine) -> ModelSection | None:
     from ..models.report_section import model_section as section
 
     return section(engine)
+
+
+def recommend_section(engine: Engine) -> RecommendSection | None:
+    """The newest recommender evaluations; None (and no recommend imports) without any."""
+    if not engine.table_exists("recommend_evaluations"):
+        return None
+    from ..recommend.evaluation_store import recommend_section as newest
+
+    return newest(engine)
 
 
 def cluster_section(engine: Engine) -> ClusterSection | None:

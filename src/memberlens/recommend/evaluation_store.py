@@ -7,7 +7,7 @@ a marketer sees the last measured quality without running anything.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from .evaluation import DEFAULT_RECOMMENDERS, RESULT_COLUMNS, EvaluationResult
 
 if TYPE_CHECKING:
     from ..engine.base import Engine
+    from ..reports.recommend_data import EvaluationRun, RecommendSection
 
 TABLE = "recommend_evaluations"
 _STORED = ("run_id", "evaluated_at", "dataset", "split", "k", *RESULT_COLUMNS, "details")
@@ -69,3 +70,33 @@ def latest_evaluations(engine: Engine) -> list[EvaluationResult]:
             str(first["split"]), int(first["k"]), details,
             pd.Timestamp(first["evaluated_at"]).to_pydatetime(), int(str(run_id))))
     return out
+
+
+def evaluation_run(result: EvaluationResult) -> EvaluationRun:
+    """One result in the report's terms (metrics missing for no member become None)."""
+    from ..reports.recommend_data import EvaluationRun, RecommenderRow
+
+    def num(v: Any) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)
+
+    rows = [RecommenderRow(
+        recommender=str(r["recommender"]), precision=num(r["precision"]),
+        recall=num(r["recall"]), ndcg=num(r["ndcg"]), mrr=num(r["mrr"]),
+        hit_rate=num(r["hit_rate"]), coverage=num(r["coverage"]),
+        fit_seconds=num(r["fit_seconds"]), recommend_seconds=num(r["recommend_seconds"]),
+        n_members=int(r["n_members"] or 0)) for r in result.frame.to_dict("records")]
+    d = result.details
+    return EvaluationRun(
+        run_id=result.run_id, evaluated_at=f"{result.evaluated_at:%Y-%m-%d %H:%M}",
+        dataset=result.dataset, split=result.split, k=result.k,
+        cutoff=str(d["cutoff"]) if d.get("cutoff") else None,
+        test_days=int(d["test_days"]) if d.get("test_days") else None,
+        test_share=float(d["test_share"]) if d.get("test_share") else None, rows=rows)
+
+
+def recommend_section(engine: Engine) -> RecommendSection | None:
+    """The report's section: the newest run of each dataset; None without any run."""
+    from ..reports.recommend_data import RecommendSection
+
+    runs = latest_evaluations(engine)
+    return RecommendSection(runs=[evaluation_run(r) for r in runs]) if runs else None

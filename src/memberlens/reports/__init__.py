@@ -17,6 +17,7 @@ from memberlens.reports.cluster_data import (
 from memberlens.reports.html_report import render_report, report_html
 from memberlens.reports.labels import REASON_LABELS, reason_label
 from memberlens.reports.model_data import ModelSection
+from memberlens.reports.recommend_data import RecommendSection
 from memberlens.reports.report_data import (
     ActivitySection,
     CleaningRow,
@@ -53,6 +54,7 @@ __all__ = [
     "ModelSection",
     "MonthRow",
     "ParetoPoint",
+    "RecommendSection",
     "ReportData",
     "ReportError",
     "RfmClassRow",

@@ -27,7 +27,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup
 
 from memberlens import __version__
-from memberlens.reports import analysis_view, cluster_view, model_view
+from memberlens.reports import analysis_view, cluster_view, model_view, recommend_view
 from memberlens.reports import report_view as view
 from memberlens.reports.labels import LANGS, UI_TEXT, Lang
 from memberlens.reports.report_data import ReportData, ReportError
@@ -35,7 +35,7 @@ from memberlens.reports.report_data import ReportData, ReportError
 _PACKAGE = "memberlens.reports"
 TEMPLATE = "report.html.j2"
 # the page script first: the others draw their sections with the helpers it hands over
-SCRIPTS = ("report.js", "analysis.js", "clusters.js", "models.js")
+SCRIPTS = ("report.js", "analysis.js", "clusters.js", "models.js", "recommend.js")
 
 # Characters that could end a <script> element or start an HTML comment inside it, plus
 # the two line separators that are legal in JSON but not in older JavaScript strings.
@@ -149,6 +149,8 @@ def report_html(data: ReportData, *, lang: str = "zh") -> str:
         "mt": model_view.MODEL_TEXT[language],
         "model_blocks": model_view.model_blocks(data.models, language),
         "clv_text": model_view.clv_headline(data.models, language),
+        "rt": recommend_view.RECOMMEND_TEXT[language],
+        "recommend_blocks": recommend_view.recommend_blocks(data.recommend, language),
         "payload": payload,
         "css": Markup(_asset("report.css")),  # noqa: S704 - trusted package asset
         "echarts_js": inline_script(_asset("echarts.min.js")),

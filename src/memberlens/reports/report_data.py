@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from memberlens.errors import MemberlensError
 from memberlens.reports.cluster_data import ClusterSection
 from memberlens.reports.model_data import ModelSection
+from memberlens.reports.recommend_data import RecommendSection
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -217,6 +218,7 @@ class ReportData(BaseModel):
     funnel: FunnelSection | None = None
     clusters: ClusterSection | None = None  # the latest cluster run, if any
     models: ModelSection | None = None  # registered models and CLV scores, if any
+    recommend: RecommendSection | None = None  # newest recommender evaluations, if any
 
 
 class ReportError(MemberlensError):

@@ -32,6 +32,7 @@ from memberlens.reports.number_format import (
     headline_pct,
 )
 from memberlens.reports.number_format import finite as _finite
+from memberlens.reports.recommend_view import recommend_payload
 from memberlens.reports.report_data import CleaningRow, ParetoPoint, ReportData
 
 __all__ = [
@@ -211,6 +212,7 @@ def chart_payload(data: ReportData, lang: Lang) -> dict[str, Any]:
         **analysis_payload(data, lang),
         "clusters": cluster_payload(data.clusters, lang),
         "models": model_payload(data.models, lang),
+        "recommend": recommend_payload(data.recommend, lang),
         "lang": lang,
         "text": t,
         "rfm": {

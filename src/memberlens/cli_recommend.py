@@ -12,3 +12,4 @@ recommend_app = typer.Typer(help="推荐 recommendations: evaluate, member top-N
                                  "rules and bundles", no_args_is_help=True)
 
 # facet modules register their commands on recommend_app when imported (keep last)
+from . import cli_recommend_eval  # noqa: E402, F401  (evaluate)

@@ -158,9 +158,7 @@ def guard(lines: BasketLines, params: RuleParams, min_count: int) -> None:
         return
     n = max(lines.n_baskets, 1)
     need = est.min_count_for(params.max_itemsets)
-    suggest = float(f"{need / n:.2g}")
-    if suggest * n < need:  # rounding to two digits must not undercut the need
-        suggest = float(f"{suggest * 1.1:.2g}")
+    suggest = min(_round_up(need / n), 1.0)
     raise RulesError(
         f"min_support={params.min_support:g}（即至少 {min_count} 个购物篮）过低：频繁项集可能多达 "
         f"{est.bound:,} 个（上限 {params.max_itemsets:,}）。请把 --min-support 提高到至少 "
@@ -168,6 +166,12 @@ def guard(lines: BasketLines, params: RuleParams, min_count: int) -> None:
         f"(≥ {min_count} baskets) is too low: up to {est.bound:,} frequent itemsets "
         f"(limit {params.max_itemsets:,}). Raise min_support (--min-support) to at least "
         f"{suggest:g} or lower max_len (--max-len) to 2")
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits (a support to suggest)."""
+    step = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return round(math.ceil(x / step - 1e-9) * step, 12)
 
 
 def filter_rules(rules: pd.DataFrame, params: RuleParams, baskets: int) -> pd.DataFrame:

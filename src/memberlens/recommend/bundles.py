@@ -50,7 +50,7 @@ class BundleParams:
     max_size: int = 3  # items in a bundle: 2 or 3
     min_count: int = 5  # the segment's baskets holding the whole bundle
     min_support: float = 0.0  # …and as a share of the segment's baskets
-    min_lift: float = 1.0  # rule lift within the segment
+    min_lift: float = 1.0  # rule lift within the segment must exceed it
     level: Level = "sku"
 
     def __post_init__(self) -> None:
@@ -132,7 +132,8 @@ def _segment_rules(lines: BasketLines, max_size: int) -> pd.DataFrame:
                    f"{rules_sql(lines, max_size, single_antecedent=True)}")
     return cast(pd.DataFrame, engine.frame(f"""
         SELECT s.grp, s.antecedent, s.consequent, s.baskets AS segment_baskets,
-               s.antecedent_count AS anchor_baskets, s.count AS bundle_baskets,
+               s.antecedent_count AS anchor_baskets, s.consequent_count AS addon_baskets,
+               s.count AS bundle_baskets,
                s.confidence AS attach_rate, s.support, s.lift,
                a.confidence AS attach_rate_all
         FROM {table} s JOIN {table} a ON a.grp = 0 AND a.antecedent = s.antecedent
@@ -143,7 +144,10 @@ def _segment_rules(lines: BasketLines, max_size: int) -> pd.DataFrame:
 def _rank(scored: pd.DataFrame, lines: BasketLines, labels: tuple[str, ...],
           params: BundleParams, prices: dict[str, float]) -> pd.DataFrame:
     """Labels and prices in, one anchor per bundle, best expected value first."""
-    scored = scored[scored["lift"] >= params.min_lift - 1e-12]
+    # better than min_lift, judged on counts: n·N > min_lift · anchor · add-ons
+    above = (scored["bundle_baskets"] * scored["segment_baskets"]
+             > params.min_lift * scored["anchor_baskets"] * scored["addon_baskets"])
+    scored = scored[above]
     if scored.empty:
         return pd.DataFrame({c: [] for c in COLUMNS})
     codes = sorted({int(c) for col in ("antecedent", "consequent") for v in scored[col]

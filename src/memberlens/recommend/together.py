@@ -2,8 +2,10 @@
 
 Given an anchor SKU, the other SKUs of its baskets are ranked by confidence
 (P(other | anchor)), then lift. A pair must share ``min_count`` baskets, so one odd
-basket does not make a recommendation, and its lift must reach ``min_lift`` (1 by
-default), so an SKU that is simply in every basket does not follow every anchor.
+basket does not make a recommendation, and its lift must exceed ``min_lift`` (1 by
+default: better than independence), so an SKU that is simply in every basket does not
+follow every anchor. Lift is compared on integer counts (co · N > min_lift · a · b), so
+a pair exactly at independence is left out however the division rounds.
 The batch table ``sku_together`` is what serving reads (decision 0017).
 """
 
@@ -70,7 +72,7 @@ def bought_together(
            o.n AS other_count, co.co_count / t.anchor_count AS confidence,
            co.co_count * t.baskets / (t.anchor_count * o.n) AS lift
     FROM co JOIN other o ON o.sku = co.sku CROSS JOIN totals t
-    WHERE co.co_count * t.baskets / (t.anchor_count * o.n) >= ?
+    WHERE co.co_count * t.baskets > ? * t.anchor_count * o.n
     ORDER BY confidence DESC, lift DESC, other_sku LIMIT {int(k)}"""
     frame = cast(pd.DataFrame, engine.frame(sql, [sku, sku, min_count, sku, min_lift]))
     frame.insert(1, "rank", range(1, len(frame) + 1))
@@ -86,14 +88,15 @@ def together_sql(prefix_lines: str, k: int, min_lift: float) -> str:
     scored AS (
         SELECT ia.label AS sku, ib.label AS other_sku, d.n AS co_count, fa.n AS sku_count,
                fb.n AS other_count, d.n / fa.n AS confidence,
-               d.n * t.baskets / (fa.n * fb.n) AS lift
+               d.n * t.baskets / (fa.n * fb.n) AS lift,
+               d.n * t.baskets > {float(min_lift)!r} * fa.n * fb.n AS above
         FROM d JOIN {p}_freq1 fa ON fa.item = d.a JOIN {p}_freq1 fb ON fb.item = d.b
         JOIN {p}_items ia ON ia.item = d.a JOIN {p}_items ib ON ib.item = d.b
         CROSS JOIN (SELECT baskets FROM {p}_n WHERE grp = 0) t)
     SELECT sku, CAST(row_number() OVER (PARTITION BY sku ORDER BY confidence DESC,
                lift DESC, other_sku) AS INTEGER) AS rank,
            other_sku, co_count, sku_count, other_count, confidence, lift
-    FROM scored WHERE lift >= {float(min_lift)!r}
+    FROM scored WHERE above
     QUALIFY rank <= {int(k)}"""
 
 

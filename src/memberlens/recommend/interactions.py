@@ -171,7 +171,7 @@ def load_interactions(
             FROM (SELECT DISTINCT member_id FROM {pairs})""")
         engine.execute(f"""CREATE TEMP TABLE {skus} AS
             SELECT sku, CAST(row_number() OVER (ORDER BY sku) - 1 AS INTEGER) AS c
-            FROM (SELECT sku FROM {pairs} {catalogue})""")
+            FROM (SELECT DISTINCT sku FROM {pairs} {catalogue})""")
         cells = engine.fetch_arrow(f"""
             SELECT m.r, s.c, CAST(p.weight AS FLOAT) AS w
             FROM {pairs} p JOIN {members} m USING (member_id) JOIN {skus} s USING (sku)""")

@@ -167,3 +167,31 @@ def demo(demo_warehouse: Path, tmp_path: Path) -> Iterator[DuckDBEngine]:
     engine = open_engine(Settings(warehouse=path))
     yield engine
     engine.close()
+
+
+def test_collaborative_filtering_beats_popularity_on_demo_data(demo: DuckDBEngine) -> None:
+    """Time split, last 30 days of purchases. Measured (seed 7, 3,000 members, 196
+    members evaluated): recall@10 popularity 0.031, itemcf 0.183 (5.9×), ALS 0.169
+    (5.4×); NDCG@10 0.015 / 0.123 (8.0×) / 0.112 (7.3×). The issue asks for "clearly";
+    the bar is 3×, well under what is measured and well over noise."""
+    from memberlens.recommend.factorization import ALSRecommender
+    from memberlens.recommend.itemcf import ItemCFRecommender
+    from memberlens.recommend.popularity import PopularityRecommender
+
+    result = evaluate_warehouse(demo, split="time", test_days=30, k=10, recommenders={
+        "popularity": PopularityRecommender(), "itemcf": ItemCFRecommender(),
+        "als": ALSRecommender(num_threads=1)})
+    pop = result.row("popularity")
+    assert pop["n_members"] >= 150
+    for name in ("itemcf", "als"):
+        row = result.row(name)
+        assert row["recall"] >= 3 * pop["recall"], (name, row["recall"], pop["recall"])
+        assert row["ndcg"] >= 3 * pop["ndcg"], (name, row["ndcg"], pop["ndcg"])
+        assert row["coverage"] > pop["coverage"]
+    # the run is stored, and the report reads it
+    assert result.run_id == 1
+    from memberlens.analytics.report_data import recommend_section
+
+    section = recommend_section(demo)
+    assert section is not None and section.runs[0].dataset == "warehouse"
+    assert [r.recommender for r in section.runs[0].rows] == ["popularity", "itemcf", "als"]

@@ -153,14 +153,22 @@ def evaluate_warehouse(
     on the purchases after; the random split holds out a share of each member's SKUs
     (purchases count as hits). Every product is a column, bought or not.
     """
-    from .interactions import DEFAULT_WEIGHTS, interaction_log
+    from .interactions import DEFAULT_WEIGHTS, interaction_log, products_frame
 
     log = interaction_log(engine, since=since, weights=weights or DEFAULT_WEIGHTS)
-    skus = [str(r[0]) for r in engine.fetchall("SELECT sku FROM products")]
+    products = products_frame(engine)
     chosen = make_split(log, split, test_days=test_days, cutoff=cutoff,
-                        test_share=test_share, random_state=random_state, skus=skus)
+                        test_share=test_share, random_state=random_state,
+                        skus=products["sku"].astype(str).tolist())
+    merged: dict[str, dict[str, Any]] = {n: dict(p) for n, p in (params or {}).items()}
+    if not isinstance(recommenders, Mapping) and "content" in recommenders:
+        # product attributes only: today's preference tags would know the test period
+        content = merged.setdefault("content", {})
+        content.setdefault("products", products)
+        if "cutoff" in chosen.info:
+            content.setdefault("as_of", pd.Timestamp(chosen.info["cutoff"]).date())
     result = evaluate(recommenders, chosen, k, sample=sample, random_state=random_state,
-                      params=params, dataset="warehouse")
+                      params=merged, dataset="warehouse")
     if store:
         from .evaluation_store import store_evaluation
 

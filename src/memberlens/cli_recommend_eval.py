@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.box import SIMPLE_HEAD
 from rich.table import Table
 
 from .cli_common import console, fail, settings_of
@@ -20,7 +21,6 @@ from .errors import MemberlensError
 
 if TYPE_CHECKING:
     from .recommend.evaluation import EvaluationResult
-    from .reports.labels import Lang
 
 _TEXT: dict[str, tuple[str, str]] = {
     "title": ("推荐效果评估：{dataset} · {split} · k={k} · {members} 位会员",
@@ -31,9 +31,14 @@ _TEXT: dict[str, tuple[str, str]] = {
                "Trained before {cutoff}; purchases in the following {days} days are the test"),
     "share": ("每位会员留出 {share} 的商品作为测试", "{share} of each member's SKUs held out"),
     "dropped": ("测试中剔除：已购 {seen}，新商品 {unknown}，无训练数据的会员 {cold}",
-                "Left out of the test: already taken {seen}, unknown SKUs {unknown}, members "
+                "left out of the test: already taken {seen}, unknown SKUs {unknown}, members "
                 "without training data {cold}"),
     "best": ("加粗 = 该列最佳", "bold = best in its column"),
+    "recommender": ("推荐算法", "Recommender"), "precision": ("精确率", "Prec."),
+    "recall": ("召回率", "Recall"), "ndcg": ("NDCG", "NDCG"), "mrr": ("MRR", "MRR"),
+    "hit_rate": ("命中率", "Hit"), "coverage": ("覆盖率", "Cover."),
+    "seconds": ("耗时秒", "Seconds"),
+    "timing": ("耗时为训练/推荐秒数", "seconds: fit/recommend"),
     "published": ("已发表的数据（注意：数据集与划分不同，仅作量级参考）",
                   "Published figures (different dataset or split: orders of magnitude only)"),
     "source": ("来源", "Source"), "data": ("数据集", "Dataset"),
@@ -155,22 +160,26 @@ def _print(result: EvaluationResult, fmt: str, lang: str) -> None:
 
 
 def result_table(result: EvaluationResult, lang: str) -> Table:
-    """The Rich table: one row per recommender, the best value of each metric in bold."""
-    from .recommend.evaluation import METRIC_COLUMNS
-    from .reports.recommend_view import RECOMMEND_TEXT, metric_label, recommender_label
+    """The Rich table: one row per recommender, the best value of each metric in bold.
 
-    language: Lang = "zh" if lang == "zh" else "en"
-    text = RECOMMEND_TEXT[language]
+    Metric names without "@k" (k is in the title) and the two timings in one column, so
+    the table fits an 80-column terminal.
+    """
+    from .recommend.evaluation import METRIC_COLUMNS
+    from .reports.recommend_view import SPLIT_LABELS, recommender_label
+
+    zh = lang == "zh"
     frame, d = result.frame, result.details
     members = int(frame["n_members"].max()) if len(frame) else 0
-    t = Table(title=_t("title", lang, dataset=_t(result.dataset, lang) if result.dataset in
-                       _DATASETS else result.dataset, split=result.split, k=result.k,
-                       members=f"{members:,}"), title_justify="left")
-    t.add_column(text["recommender"])
+    split = SPLIT_LABELS.get(result.split, (result.split, result.split))[0 if zh else 1]
+    dataset = _t(result.dataset, lang) if result.dataset in _DATASETS else result.dataset
+    t = Table(title=_t("title", lang, dataset=dataset, split=split, k=result.k,
+                       members=f"{members:,}"), title_justify="left", box=SIMPLE_HEAD,
+              collapse_padding=True, pad_edge=False)
+    t.add_column(_t("recommender", lang), no_wrap=True)
     for m in METRIC_COLUMNS:
-        t.add_column(metric_label(m, result.k, language), justify="right")
-    t.add_column(text["fit_seconds"], justify="right")
-    t.add_column(text["recommend_seconds"], justify="right")
+        t.add_column(_t(m, lang), justify="right", no_wrap=True)
+    t.add_column(_t("seconds", lang), justify="right", no_wrap=True)
     best = {m: frame[m].max(skipna=True) for m in METRIC_COLUMNS}
     for rec in frame.to_dict("records"):
         cells = []
@@ -178,9 +187,9 @@ def result_table(result: EvaluationResult, lang: str) -> Table:
             v = rec[m]
             cell = "—" if v != v else f"{v:.3f}"
             cells.append(f"[bold green]{cell}[/]" if v == best[m] else cell)
-        t.add_row(recommender_label(str(rec["recommender"]), language), *cells,
-                  f"{rec['fit_seconds']:.2f}", f"{rec['recommend_seconds']:.2f}")
-    notes = [_t("best", lang)]
+        t.add_row(recommender_label(str(rec["recommender"]), "zh" if zh else "en"), *cells,
+                  f"{rec['fit_seconds']:.2f}/{rec['recommend_seconds']:.2f}")
+    notes = [_t("best", lang), _t("timing", lang)]
     if d.get("cutoff") and d.get("test_days"):
         notes.insert(0, _t("cutoff", lang, cutoff=str(d["cutoff"])[:10], days=d["test_days"]))
     elif d.get("test_share"):
@@ -189,7 +198,8 @@ def result_table(result: EvaluationResult, lang: str) -> Table:
         notes.append(_t("dropped", lang, seen=f"{d['dropped_seen']:,}", unknown=
                         f"{d.get('dropped_unknown_sku', 0):,}",
                         cold=f"{d.get('dropped_cold_member', 0):,}"))
-    t.caption = "；".join(notes) if lang == "zh" else "; ".join(notes)
+    t.caption = "；".join(notes) if zh else "; ".join(notes)
+    t.caption_justify = "left"
     return t
 
 

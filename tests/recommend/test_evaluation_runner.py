@@ -195,3 +195,39 @@ def test_collaborative_filtering_beats_popularity_on_demo_data(demo: DuckDBEngin
     section = recommend_section(demo)
     assert section is not None and section.runs[0].dataset == "warehouse"
     assert [r.recommender for r in section.runs[0].rows] == ["popularity", "itemcf", "als"]
+
+
+def test_cli_evaluate_table_json_chart_and_report(demo: DuckDBEngine, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from memberlens.cli import app
+
+    path = tmp_path / "wh.duckdb"
+    demo.close()                                    # the CLI opens the file itself
+    runner = CliRunner()
+    base = ["--warehouse", str(path), "recommend", "evaluate", "--recommenders",
+            "popularity,itemcf"]
+    chart = tmp_path / "eval.html"
+    out = runner.invoke(app, [*base, "--out", str(chart)])
+    assert out.exit_code == 0, out.output
+    assert "商品协同过滤" in out.output and "精确率" in out.output
+    assert "评估运行 #1" in out.output
+    page = chart.read_text(encoding="utf-8")
+    assert 'data-chart="recommend_0"' in page and "echarts" in page
+    assert '<strong class="best">' in page
+    out = runner.invoke(app, ["--lang", "en", *base, "--format", "json", "--sample", "50",
+                              "--no-store"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)
+    assert payload["run_id"] is None and payload["split"] == "time"
+    assert [r["recommender"] for r in payload["results"]] == ["popularity", "itemcf"]
+    assert {r["n_members"] for r in payload["results"]} == {50}
+    bad = runner.invoke(app, [*base, "--split", "kfold"])
+    assert bad.exit_code != 0
+    unknown = runner.invoke(app, [*base[:-1], "popularity,magic"])
+    assert unknown.exit_code == 1 and "magic" in unknown.output
+    report = tmp_path / "report.html"
+    out = runner.invoke(app, ["--warehouse", str(path), "report", "--out", str(report)])
+    assert out.exit_code == 0, out.output
+    html = report.read_text(encoding="utf-8")
+    assert 'id="recommend"' in html and 'data-chart="recommend_0"' in html

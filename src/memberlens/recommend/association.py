@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal, get_args
@@ -267,3 +268,17 @@ def _finish(lines: BasketLines, sets: pd.DataFrame, rules: pd.DataFrame
     for col in ("antecedent_count", "consequent_count", "count"):
         rules[col] = rules[col].astype(np.int64)
     return sets.reset_index(drop=True), rules[list(RULE_COLUMNS)].reset_index(drop=True)
+
+
+def rules_export(result: RuleSet, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rules as flat text columns for a CSV: items joined with " + ", names beside SKUs."""
+    names = names or {}
+    out = result.rules.copy()
+    for col in ("antecedent", "consequent"):
+        items = out[col]
+        out[col] = items.map(" + ".join)
+        if names:
+            out[f"{col}_names"] = items.map(lambda t: " + ".join(names.get(i, "") for i in t))
+    front = ["antecedent", *(["antecedent_names"] if names else []), "consequent",
+             *(["consequent_names"] if names else [])]
+    return out[front + [c for c in RULE_COLUMNS if c not in ("antecedent", "consequent")]]

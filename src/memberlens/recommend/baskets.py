@@ -264,8 +264,6 @@ def sku_names(engine: Engine, skus: Sequence[str]) -> dict[str, str]:
     """Product names of SKUs, for showing beside them."""
     if not skus or not engine.table_exists("products"):
         return {}
-    table = engine.fetch_arrow("SELECT sku, name FROM products WHERE list_contains(?, sku)",
-                               [list(skus)])
-    return {str(s): str(n) for s, n in zip(table.column("sku").to_pylist(),
-                                           table.column("name").to_pylist(), strict=True)
-            if n is not None}
+    rows = engine.fetchall("SELECT sku, name FROM products WHERE list_contains(?, sku)",
+                           [list(skus)])
+    return {str(s): str(n) for s, n in rows if n is not None}

@@ -15,6 +15,7 @@ from datetime import date
 from typing import cast
 
 import pandas as pd
+from sqlglot import exp
 
 from ..engine.base import Engine
 from .baskets import BasketSpec, RulesError, open_lines, orders_sql
@@ -56,27 +57,38 @@ def bought_together(
         raise RulesError(f"商品 {sku} 不在商品目录中 SKU {sku} is not in the catalogue: check "
                          "the code (memberlens sql \"SELECT sku, name FROM products\")")
     spec = BasketSpec("sku", since, until)
+    code = exp.Literal.string(sku).sql(dialect="duckdb")  # quoted by sqlglot, never spliced raw
     sql = f"""
     WITH ord AS ({orders_sql(spec, None, with_all=False)}),
     lines AS MATERIALIZED (SELECT DISTINCT b.basket, i.sku FROM order_items i
                            JOIN ord b ON b.order_id = i.order_id WHERE i.sku IS NOT NULL),
-    anchor AS MATERIALIZED (SELECT basket FROM lines WHERE sku = ?),
+    anchor AS MATERIALIZED (SELECT basket FROM lines WHERE sku = {code}),
     co AS (SELECT l.sku, count(*) AS co_count FROM lines l
            SEMI JOIN anchor a ON a.basket = l.basket
-           WHERE l.sku <> ? GROUP BY l.sku HAVING count(*) >= ?),
+           WHERE l.sku <> {code} GROUP BY l.sku HAVING count(*) >= {int(min_count)}),
     other AS (SELECT l.sku, count(*) AS n FROM lines l SEMI JOIN co ON co.sku = l.sku
               GROUP BY l.sku),
     totals AS (SELECT (SELECT count(DISTINCT basket) FROM lines) AS baskets,
                       (SELECT count(*) FROM anchor) AS anchor_count)
-    SELECT ? AS sku, co.sku AS other_sku, co.co_count, t.anchor_count AS sku_count,
+    SELECT {code} AS sku, co.sku AS other_sku, co.co_count, t.anchor_count AS sku_count,
            o.n AS other_count, co.co_count / t.anchor_count AS confidence,
            co.co_count * t.baskets / (t.anchor_count * o.n) AS lift
     FROM co JOIN other o ON o.sku = co.sku CROSS JOIN totals t
-    WHERE co.co_count * t.baskets > ? * t.anchor_count * o.n
+    WHERE co.co_count * t.baskets > {float(min_lift)!r} * t.anchor_count * o.n
     ORDER BY confidence DESC, lift DESC, other_sku LIMIT {int(k)}"""
-    frame = cast(pd.DataFrame, engine.frame(sql, [sku, sku, min_count, sku, min_lift]))
+    frame = cast(pd.DataFrame, engine.frame(sql))
     frame.insert(1, "rank", range(1, len(frame) + 1))
     return frame[list(COLUMNS)]
+
+
+def sku_baskets(engine: Engine, sku: str, *, since: date | None = None,
+                until: date | None = None) -> int:
+    """Purchase baskets holding ``sku`` (what its confidences are shares of)."""
+    spec = BasketSpec("sku", since, until)
+    return int(engine.scalar(
+        f"WITH ord AS ({orders_sql(spec, None, with_all=False)}) SELECT count(DISTINCT "
+        "b.basket) FROM order_items i JOIN ord b ON b.order_id = i.order_id WHERE i.sku = ?",
+        [sku]) or 0)
 
 
 def together_sql(prefix_lines: str, k: int, min_lift: float) -> str:

@@ -97,6 +97,9 @@ def run(
         "--keep-bought", help="已购商品也可推荐 offer already-bought SKUs too")] = False,
     window_days: Annotated[int | None, typer.Option(
         min=1, help="只用最近 N 天的交互 train on the last N days only")] = None,
+    segment_min_members: Annotated[int, typer.Option(
+        min=1, help="人群热销榜所需的最少会员数（冷启动按性别×年龄段） fewest members a "
+                    "cold-start segment (gender × age band) needs for its own list")] = 30,
 ) -> None:
     """生成推荐 Fit on the warehouse, write each member's top-N to the profile."""
     from .engine import open_engine
@@ -112,7 +115,8 @@ def run(
         try:
             with console.status("recommend …"):
                 result = serve(engine, recommender=recommender, k=k, policy=rules,
-                               window_days=window_days, catalog=catalog)
+                               window_days=window_days, catalog=catalog,
+                               segment_min_members=segment_min_members)
         finally:
             engine.close()
     except MemberlensError as e:

@@ -39,8 +39,8 @@ SEGMENT_TAGS = ("gender", "age_band")
 SEGMENT_MIN_MEMBERS = 30
 
 REASONS: dict[str, tuple[str, str]] = {
-    "cf": ("协同过滤", "bought by similar members"),
-    "content": ("同类偏好", "like what you buy"),
+    "cf": ("协同过滤", "similar members"),
+    "content": ("同类偏好", "like your buys"),
     "popular": ("热销", "best seller"),
 }
 _REASON_OF = {"itemcf": "cf", "als": "cf", "bpr": "cf", "content": "content",
@@ -49,7 +49,7 @@ COLUMNS = ["member_id", "rank", "sku", "score", "reason"]
 
 
 def reason_label(code: str, lang: str = "zh") -> str:
-    """`cf` → 协同过滤 / bought by similar members."""
+    """`cf` → 协同过滤 / similar members."""
     zh, en = REASONS.get(code, (code, code))
     return zh if lang == "zh" else en
 

@@ -169,8 +169,8 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
                     0.1897, 0.1182, 0.2197),
     PublishedFigure(_JL, _JL_URL, "ML-100K", _JL_P, "itemcf", "ItemkNN",
                     0.3284, 0.2180, 0.3986),
-    PublishedFigure(_JL, _JL_URL, "ML-100K", _JL_P, "als", "Matrix factorization (iALS)",
-                    0.3657, 0.2416, 0.4402),
+    PublishedFigure(_JL, _JL_URL, "ML-100K", _JL_P, "als",
+                    "Matrix factorization (Rendle et al. 2020)", 0.3657, 0.2416, 0.4402),
     PublishedFigure(_JL, _JL_URL, "ML-100K", _JL_P, "bpr", "BPR MF",
                     0.3463, 0.2316, 0.4083),
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -64,68 +63,73 @@ EVENT_KINDS = ("cart", "favorite", "view", "click", "share")
 DEFAULT_WEIGHTS = InteractionWeights()
 
 
-def _window(column: str, since: Moment | None, until: Moment | None) -> tuple[str, list[Any]]:
-    """`since <= column < until` as SQL text and its parameters."""
-    sql, params = "", []
+def _window(column: str, since: Moment | None, until: Moment | None) -> str:
+    """`since <= column < until` as SQL text."""
+    sql = ""
     if since is not None:
-        sql += f" AND {column} >= CAST(? AS TIMESTAMP)"
-        params.append(_as_datetime(since))
+        sql += f" AND {column} >= {_timestamp(since)}"
     if until is not None:
-        sql += f" AND {column} < CAST(? AS TIMESTAMP)"
-        params.append(_as_datetime(until))
-    return sql, params
+        sql += f" AND {column} < {_timestamp(until)}"
+    return sql
 
 
-def _as_datetime(moment: Moment) -> datetime:
-    return moment if isinstance(moment, datetime) else datetime(moment.year, moment.month,
-                                                                moment.day)
+def _timestamp(moment: Moment) -> str:
+    """A TIMESTAMP literal (warehouse times are local wall clock: any zone is dropped)."""
+    at = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month,
+                                                              moment.day)
+    return f"TIMESTAMP '{at.replace(tzinfo=None).isoformat(sep=' ', timespec='microseconds')}'"
+
+
+def _number(value: float) -> str:
+    return f"CAST({float(value)!r} AS DOUBLE)"
 
 
 def _log_sql(
     engine: Engine, since: Moment | None, until: Moment | None, weights: InteractionWeights,
-) -> tuple[str, list[Any]]:
-    """One UNION ALL of weighted purchase lines and events (member_id, sku, at, kind, weight)."""
+) -> str:
+    """One UNION ALL of weighted purchase lines and events (member_id, sku, at, kind, weight).
+
+    Weights and dates are written as literals (numbers and timestamps we format, never
+    user text): a parameterised query makes DuckDB copy the 20M-row result once more on
+    its way to Arrow.
+    """
     parts: list[str] = []
-    params: list[Any] = []
     status = PURCHASE_STATUSES.replace("status", "o.status")
     if weights.purchase > 0 and engine.table_exists("orders") \
             and engine.table_exists("order_items"):
-        cut, cut_params = _window("o.ordered_at", since, until)
         parts.append(f"""
         SELECT o.member_id, i.sku, o.ordered_at AS "at", 'purchase' AS kind,
-               CAST(? AS DOUBLE) * least(greatest(coalesce(i.quantity, 1), 1), ?) AS weight
+               {_number(weights.purchase)}
+               * least(greatest(coalesce(i.quantity, 1), 1), {int(weights.quantity_cap)})
+               AS weight
         FROM order_items i JOIN orders o ON o.order_id = i.order_id
-        WHERE o.member_id IS NOT NULL AND i.sku IS NOT NULL AND ({status}){cut}""")
-        params += [weights.purchase, weights.quantity_cap, *cut_params]
-    kinds = weights.event_weights()
+        WHERE o.member_id IS NOT NULL AND i.sku IS NOT NULL AND ({status})"""
+                     + _window("o.ordered_at", since, until))
+    kinds = weights.event_weights()  # keys are EVENT_KINDS, fixed names
     if kinds and engine.table_exists("events"):
-        cut, cut_params = _window("occurred_at", since, until)
-        cases = " ".join("WHEN ? THEN CAST(? AS DOUBLE)" for _ in kinds)
-        marks = ", ".join("?" for _ in kinds)
+        cases = " ".join(f"WHEN '{k}' THEN {_number(w)}" for k, w in kinds.items())
+        names = ", ".join(f"'{k}'" for k in kinds)
         parts.append(f"""
         SELECT member_id, sku, occurred_at AS "at", event_type AS kind,
                CASE event_type {cases} END AS weight
         FROM events
-        WHERE member_id IS NOT NULL AND sku IS NOT NULL AND event_type IN ({marks}){cut}""")
-        for kind, w in kinds.items():
-            params += [kind, w]
-        params += [*kinds, *cut_params]
+        WHERE member_id IS NOT NULL AND sku IS NOT NULL AND event_type IN ({names})"""
+                     + _window("occurred_at", since, until))
     if not parts:
         raise RecommendError("仓库中没有订单或行为数据，无法生成交互 / the warehouse has no "
                              "orders, order_items or events to build interactions from; "
                              "load them first (memberlens ingest)")
     body = " UNION ALL ".join(parts)
     if weights.half_life_days is None:
-        return body, params
+        return body
     # decay by age before the window's end (or the newest interaction when open-ended)
-    end = "CAST(? AS TIMESTAMP)" if until is not None else '(SELECT max("at") FROM raw)'
-    decay_params: list[Any] = [_as_datetime(until)] if until is not None else []
-    sql = f"""
+    end = _timestamp(until) if until is not None else '(SELECT max("at") FROM raw)'
+    return f"""
     WITH raw AS ({body})
     SELECT member_id, sku, "at", kind,
-           weight * pow(0.5, (epoch({end}) - epoch("at")) / 86400.0 / ?) AS weight
+           weight * pow(0.5, (epoch({end}) - epoch("at")) / 86400.0
+                             / {_number(weights.half_life_days)}) AS weight
     FROM raw"""
-    return sql, params + decay_params + [weights.half_life_days]
 
 
 def interaction_log(
@@ -139,9 +143,9 @@ def interaction_log(
     >>> log = interaction_log(engine, until=date(2025, 7, 1))  # doctest: +SKIP
     >>> log.groupby("kind")["weight"].sum()  # doctest: +SKIP
     """
-    sql, params = _log_sql(engine, since, until, weights)
+    sql = _log_sql(engine, since, until, weights)
     frame: pd.DataFrame = engine.fetch_arrow(
-        f'SELECT * FROM ({sql}) ORDER BY "at", member_id, sku', params).to_pandas()
+        f'SELECT * FROM ({sql}) ORDER BY "at", member_id, sku').to_pandas()
     return frame
 
 
@@ -156,7 +160,7 @@ def load_interactions(
     content and popularity) plus any SKU seen in the log, sorted. Positions are
     computed in SQL and only three numeric columns come back.
     """
-    sql, params = _log_sql(engine, since, until, weights)
+    sql = _log_sql(engine, since, until, weights)
     catalogue = "UNION SELECT sku FROM products WHERE sku IS NOT NULL" \
         if include_all_skus and engine.table_exists("products") else ""
     tag = uuid.uuid4().hex[:12]
@@ -164,7 +168,7 @@ def load_interactions(
     # temporary tables (allowed on read-only warehouses) so the log is aggregated once
     engine.execute(f"""CREATE TEMP TABLE {pairs} AS
         SELECT member_id, sku, sum(weight) AS weight FROM ({sql}) GROUP BY ALL
-        HAVING sum(weight) > 0""", params)
+        HAVING sum(weight) > 0""")
     try:
         engine.execute(f"""CREATE TEMP TABLE {members} AS
             SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) - 1 AS INTEGER) AS r

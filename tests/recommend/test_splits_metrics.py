@@ -173,10 +173,12 @@ class _ImplicitALS(Recommender):
 
     def fit(self, interactions: Interactions) -> Self:
         from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
 
-        self.model_ = AlternatingLeastSquares(factors=16, iterations=8, random_state=0,
-                                              num_threads=1)
-        self.model_.fit(interactions.matrix, show_progress=False)
+        with threadpool_limits(1, "blas"):  # implicit warns about a threaded BLAS
+            self.model_ = AlternatingLeastSquares(factors=16, iterations=8, random_state=0,
+                                                  num_threads=1)
+            self.model_.fit(interactions.matrix, show_progress=False)
         self.interactions_ = interactions
         return self
 

@@ -13,6 +13,8 @@ recommend_app = typer.Typer(help="推荐 recommendations: evaluate, member top-N
 
 # facet modules register their commands on recommend_app when imported (keep last)
 from . import cli_recommend_eval  # noqa: E402, F401  (evaluate)
+
+# isort: split
 from . import cli_recommend_serve  # noqa: E402, F401  (run, member, similar)
 
 # isort: split

@@ -54,5 +54,9 @@ def test_demo_on_fresh_directory(tmp_path: Path) -> None:
         assert 0 < scored < buyers
         assert engine.scalar("SELECT count(*) FROM member_profile WHERE clv_12m "
                              "IS NOT NULL") == buyers
+        # and serves every member a top-10 (item-CF; segment best sellers for the rest)
+        assert engine.scalar("SELECT count(*) FROM member_profile WHERE "
+                             "len(recommended_skus) = 10") == engine.scalar(
+            "SELECT count(*) FROM member_profile")
     finally:
         engine.close()

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
@@ -26,49 +28,67 @@ from .exclusions import sql_value
 
 MODEL = "recommend"
 OUTPUTS = ("skus", "names", "categories", "source", "scores", "reasons")
-_STAGED = "_recommend_lists_in"
 DETAIL_COLUMNS = ["sku", "name", "category_l1", "category", "brand", "price", "stock"]
 
 
+def _product_lookup(engine: Engine, skus: npt.NDArray[np.object_],
+                    ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Name (the SKU when unknown) and leaf category of each distinct SKU."""
+    names = skus.copy()
+    categories = np.full(len(skus), None, dtype=object)
+    if engine.table_exists("products") and len(skus):
+        found = engine.fetch_arrow(
+            "SELECT sku, name, category FROM products "
+            f"WHERE list_contains({sql_value([str(s) for s in skus])}, sku)").to_pandas()
+        pos = pd.Index(skus).get_indexer(pd.Index(found["sku"]))
+        named = found["name"].notna().to_numpy()
+        names[pos[named]] = found["name"].to_numpy(dtype=object)[named]
+        categories[pos] = found["category"].to_numpy(dtype=object)
+    return names, categories
+
+
+def _list_column(values: npt.NDArray[Any], offsets: npt.NDArray[np.int32],
+                 kind: pa.DataType) -> pa.ListArray:
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values, kind))
+
+
 def _lists(engine: Engine, frame: pd.DataFrame) -> pa.Table:
-    """One row per member: the lists in rank order, names from products (SKU if none)."""
+    """One row per member: the lists in rank order, names from products (SKU if none).
+
+    Built from offsets in numpy rather than a GROUP BY: the frame is already one block
+    of rows per member.
+    """
     missing = [c for c in ("member_id", "rank", "sku", "score", "reason")
                if c not in frame.columns]
     if missing:
         raise RecommendError(f"推荐结果缺少列 {', '.join(missing)} / the recommendations "
                              f"frame has no column {', '.join(missing)}")
-    staged = pa.table({
-        "member_id": pa.array(frame["member_id"].astype(str).tolist(), pa.string()),
-        "rank": pa.array(frame["rank"].to_numpy(), pa.int32()),
-        "sku": pa.array(frame["sku"].astype(str).tolist(), pa.string()),
-        "score": pa.array(frame["score"].to_numpy(dtype="float64"), pa.float64()),
-        "reason": pa.array(frame["reason"].astype(str).tolist(), pa.string()),
+    codes, members = pd.factorize(frame["member_id"].astype(str), sort=True)
+    order = np.lexsort((frame["rank"].to_numpy(), codes))
+    codes = codes[order]
+    counts = np.bincount(codes, minlength=len(members))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    sku_codes, skus = pd.factorize(frame["sku"].astype(str).to_numpy()[order])
+    names, categories = _product_lookup(engine, np.asarray(skus, dtype=object))
+    reasons = frame["reason"].astype(str).to_numpy()[order]
+    personal = np.maximum.reduceat((reasons != "popular").astype(np.int8), offsets[:-1]) \
+        if len(reasons) else np.zeros(0, dtype=np.int8)
+    # categories: distinct per member, in order of first appearance
+    cats = pd.DataFrame({"m": codes, "c": categories[sku_codes]}).dropna()
+    cats = cats.drop_duplicates()
+    cat_offsets = np.concatenate([[0], np.cumsum(np.bincount(
+        cats["m"].to_numpy(), minlength=len(members)))]).astype(np.int32)
+    return pa.table({
+        "member_id": pa.array(np.asarray(members, dtype=object), pa.string()),
+        "skus": _list_column(np.asarray(skus, dtype=object)[sku_codes], offsets, pa.string()),
+        "names": _list_column(names[sku_codes], offsets, pa.string()),
+        "categories": _list_column(cats["c"].to_numpy(dtype=object), cat_offsets,
+                                   pa.string()),
+        "source": pa.array(np.where(personal > 0, "personalised", "popular"), pa.string()),
+        "scores": _list_column(np.round(frame["score"].to_numpy(dtype=np.float64)[order], 6),
+                               offsets, pa.float64()),
+        "reasons": _list_column(reasons, offsets, pa.string()),
     })
-    engine.register(_STAGED, staged)
-    products = engine.table_exists("products")
-    join = "LEFT JOIN products p ON p.sku = r.sku" if products else ""
-    name = "coalesce(p.name, r.sku)" if products else "r.sku"
-    category = "p.category" if products else "CAST(NULL AS VARCHAR)"
-    try:
-        return engine.fetch_arrow(f"""
-            WITH r AS (SELECT r.*, {name} AS name, {category} AS category
-                       FROM {_STAGED} r {join}),
-                 firsts AS (SELECT member_id, category, min(rank) AS first
-                            FROM r WHERE category IS NOT NULL GROUP BY ALL),
-                 cats AS (SELECT member_id, list(category ORDER BY first) AS categories
-                          FROM firsts GROUP BY member_id)
-            SELECT r.member_id,
-                   list(r.sku ORDER BY r.rank) AS skus,
-                   list(r.name ORDER BY r.rank) AS names,
-                   any_value(c.categories) AS categories,
-                   CASE WHEN bool_or(r.reason <> 'popular') THEN 'personalised'
-                        ELSE 'popular' END AS source,
-                   list(round(r.score, 6) ORDER BY r.rank) AS scores,
-                   list(r.reason ORDER BY r.rank) AS reasons
-            FROM r LEFT JOIN cats c ON c.member_id = r.member_id
-            GROUP BY r.member_id ORDER BY r.member_id""")
-    finally:
-        engine.execute(f"DROP VIEW IF EXISTS {_STAGED}")
 
 
 def write_recommendations(

@@ -41,7 +41,7 @@ from .itemsets import MAX_SQL_LEN, count_itemsets, estimate, prune, rules_sql, s
 
 Method = Literal["auto", "mlxtend", "duckdb"]
 METHODS: tuple[str, ...] = get_args(Method)
-AUTO_MLXTEND_MAX_BASKETS = 50_000
+AUTO_MLXTEND_MAX_BASKETS = 20_000
 """Up to this many baskets ``auto`` uses mlxtend, above it the warehouse (0017)."""
 MAX_ITEMSETS = 500_000
 """Refuse when the bound on frequent itemsets passes this (names min_support)."""

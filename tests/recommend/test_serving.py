@@ -18,7 +18,11 @@ from memberlens.recommend.exclusions import ExclusionPolicy, repeat_rates, resol
 from memberlens.recommend.itemcf import ItemCFRecommender
 from memberlens.recommend.lookups import member_recommendations, similar_skus
 from memberlens.recommend.serving import recommend_for_members, serve
-from memberlens.recommend.store import personalisation_variables, stored_list
+from memberlens.recommend.store import (
+    personalisation_variables,
+    stored_list,
+    write_recommendations,
+)
 from memberlens.schema import ensure_schema
 from memberlens.segments.audience import compile_for, count, member_ids
 from memberlens.settings import Settings
@@ -156,6 +160,18 @@ def test_lists_round_trip_through_the_profile(tiny: DuckDBEngine) -> None:
             variables["rec_1_category"], variables["rec_1_reason"]) == (
         "D1", "碎花连衣裙", 299.0, "连衣裙", "popular")
     assert variables["rec_4_sku"] is None and "rec_4_price" in variables
+
+
+def test_a_member_left_out_of_a_later_write_gets_no_list(tiny: DuckDBEngine) -> None:
+    frame = recommend_for_members(tiny, recommender=Everything(), k=2, policy=MEASURED)
+    write_recommendations(tiny, frame, model_version="a", as_of=AS_OF)
+    assert tiny.scalar("SELECT recommended_skus FROM member_profile "
+                       "WHERE member_id = 'F1'") == ["D2", "D3"]
+    later = frame[frame["member_id"] != "F1"]
+    write_recommendations(tiny, later, model_version="b", as_of=AS_OF, members=[*WOMEN, *MEN])
+    got = dict(tiny.fetchall("SELECT member_id, recommended_skus FROM member_profile"))
+    assert got["F1"] is None and got["F2"] == lists(frame)["F2"]
+    assert stored_list(tiny, "F1")[0].empty
 
 
 def test_member_lookup_reads_the_stored_list_or_computes_one(tiny: DuckDBEngine) -> None:

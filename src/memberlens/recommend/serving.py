@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy.sparse as sp
 
 from ..engine.base import Engine
 from ..tags.catalog import Catalog
 from ..tags.model_scores import ProfileRefresh
 from ..tags.tables import PROFILE
-from .base import BATCH_ROWS, Interactions, Recommender, RecommendError, top_k
+from .base import BATCH_ROWS, Interactions, Recommender, RecommendError, TopN, top_k
 from .exclusions import ExclusionPolicy, Exclusions, resolve_exclusions
 from .interactions import DEFAULT_WEIGHTS, InteractionWeights, load_interactions
 from .popularity import PopularityRecommender
@@ -163,46 +164,75 @@ def _segment_rows(fitted: Fitted, member_ids: Sequence[str]) -> npt.NDArray[np.i
                     dtype=np.int64)
 
 
-def _masked(scores: npt.NDArray[np.float32], fitted: Fitted, seen: Any) -> None:
+def _in_seen(seen: sp.csr_matrix, items: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    """Which entries of `items` (rows × candidates, -1 pads) the row's member bought."""
+    n, c = items.shape
+    out = np.zeros(n * c, dtype=bool)
+    if seen.nnz == 0 or c == 0:
+        return out.reshape(n, c)
+    rows = np.repeat(np.arange(n), c)
+    cols = items.reshape(-1).astype(np.int64)
+    ok = cols >= 0
+    out[ok] = np.asarray(seen[rows[ok], cols[ok]]).reshape(-1) > 0
+    return out.reshape(n, c)
+
+
+def _first(items: npt.NDArray[np.int32], scores: npt.NDArray[np.float32],
+           valid: npt.NDArray[np.bool_], m: int,
+           ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """The first `m` valid entries of each row, in order; -1 / NaN pad."""
+    order = np.argsort(~valid, axis=1, kind="stable")[:, :m]
+    ok = np.take_along_axis(valid, order, axis=1)
+    return (np.where(ok, np.take_along_axis(items, order, axis=1), -1).astype(np.int32),
+            np.where(ok, np.take_along_axis(scores, order, axis=1), np.nan).astype(
+                np.float32), ok)
+
+
+def _popular_order(fitted: Fitted, depth: int) -> TopN:
+    """Each segment's SKUs best first (row 0: everyone), globally excluded ones left out."""
+    pop = fitted.popularity
+    vectors = np.vstack([pop.overall_, pop.segment_scores_]).astype(np.float32)
     if len(fitted.exclusions.items):
-        scores[:, fitted.exclusions.items] = -np.inf
-    coo = seen.tocoo()
-    scores[coo.row, coo.col] = -np.inf
+        vectors[:, fitted.exclusions.items] = -np.inf
+    return top_k(vectors, min(depth, vectors.shape[1]))
 
 
-def _rank_batch(fitted: Fitted, ids: Sequence[str], k: int,
+def _rank_batch(fitted: Fitted, ids: Sequence[str], k: int, popular: TopN,
                 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32],
                            npt.NDArray[np.bool_]]:
-    """Columns, scores and "personal" flags (k per member, -1 pads) for one batch."""
-    inter, pop = fitted.interactions, fitted.popularity
+    """Columns, scores and "personal" flags (k per member, -1 pads) for one batch.
+
+    Lists are asked for ``k`` + the most SKUs any member of the batch bought, so
+    dropping the bought ones still leaves ``k``; recommenders rank natively (sparse
+    item-CF, implicit's C++), never a dense batch × catalogue block here.
+    """
     seen = fitted.exclusions.seen(ids)
-    # the segment's best sellers for everyone: the cold-start list and the filler
-    segs = _segment_rows(fitted, ids)
-    popular = np.vstack([pop.overall_, pop.segment_scores_])[segs + 1].astype(np.float32)
-    _masked(popular, fitted, seen)
-    fill = top_k(popular, 2 * k)
+    pad = int(np.diff(seen.indptr).max()) if seen.nnz else 0
     items = np.full((len(ids), k), -1, dtype=np.int32)
     scores = np.full((len(ids), k), np.nan, dtype=np.float32)
     personal = np.zeros((len(ids), k), dtype=bool)
-    rows = inter.member_rows(ids)
+    rows = fitted.interactions.member_rows(ids)
     warm = np.flatnonzero(rows >= 0)
     if len(warm):
-        block = fitted.recommender.score_rows(rows[warm]).astype(np.float32, copy=False)
-        _masked(block, fitted, seen[warm])
-        own = top_k(block, k)
-        evidence = (own.items >= 0) & (own.scores != 0)   # 0: nothing points there
-        items[warm] = np.where(evidence, own.items, -1)
-        scores[warm] = np.where(evidence, own.scores, np.nan)
-        personal[warm] = evidence
-    # fill the gaps with popular SKUs not already listed, in popularity order
-    dup = (fill.items[:, :, None] == items[:, None, :]).any(axis=2)
-    cand_items = np.hstack([items, np.where(dup, -1, fill.items)])
-    cand_scores = np.hstack([scores, fill.scores])
-    cand_personal = np.hstack([personal, np.zeros_like(fill.items, dtype=bool)])
-    order = np.argsort(cand_items < 0, axis=1, kind="stable")[:, :k]
-    return (np.take_along_axis(cand_items, order, axis=1),
-            np.take_along_axis(cand_scores, order, axis=1),
-            np.take_along_axis(cand_personal, order, axis=1))
+        own = fitted.recommender.recommend_rows(
+            rows[warm], k + pad, exclude_seen=False, exclude_items=fitted.exclusions.items)
+        # a score of 0 means nothing points there (item-CF, content): not evidence
+        valid = ((own.items >= 0) & np.isfinite(own.scores) & (own.scores != 0)
+                 & ~_in_seen(seen[warm], own.items))
+        items[warm], scores[warm], personal[warm] = _first(own.items, own.scores, valid, k)
+    # the segment's best sellers: the cold-start list, and the filler of short lists
+    segs = _segment_rows(fitted, ids) + 1
+    width = min(2 * k + pad, popular.k)
+    cand, cand_scores = popular.items[segs, :width], popular.scores[segs, :width]
+    dup = (cand[:, :, None] == items[:, None, :]).any(axis=2)
+    fill, fill_scores, _ = _first(cand, cand_scores,
+                                  (cand >= 0) & ~dup & ~_in_seen(seen, cand), 2 * k)
+    merged = np.hstack([items, fill])
+    order = np.argsort(merged < 0, axis=1, kind="stable")[:, :k]
+    return (np.take_along_axis(merged, order, axis=1),
+            np.take_along_axis(np.hstack([scores, fill_scores]), order, axis=1),
+            np.take_along_axis(np.hstack([personal, np.zeros_like(fill, dtype=bool)]), order,
+                               axis=1))
 
 
 def rank_members(fitted: Fitted, member_ids: Sequence[str], k: int = 10) -> pd.DataFrame:
@@ -212,8 +242,11 @@ def rank_members(fitted: Fitted, member_ids: Sequence[str], k: int = 10) -> pd.D
     ids = [str(m) for m in member_ids]
     parts: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.float32],
                       npt.NDArray[np.bool_]]] = []
+    bought = fitted.exclusions.bought
+    popular = _popular_order(fitted, 2 * k + (int(np.diff(bought.indptr).max())
+                                              if bought.nnz else 0))
     for start in range(0, len(ids), BATCH_ROWS):
-        parts.append(_rank_batch(fitted, ids[start:start + BATCH_ROWS], k))
+        parts.append(_rank_batch(fitted, ids[start:start + BATCH_ROWS], k, popular))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     items = np.vstack([p[0] for p in parts]).reshape(-1)
@@ -340,6 +373,6 @@ def serve(
     frame = rank_members(fitted, members, k)
     version = f"{fitted.recommender.name}-k{k}-{datetime.now():%Y%m%d%H%M%S}"
     refresh = (write_recommendations(engine, frame, model_version=version, as_of=day,
-                                     catalog=catalog) if write else None)
+                                     members=members, catalog=catalog) if write else None)
     summary = summarize(frame, fitted, len(members), time.perf_counter() - started)
     return ServingRun(frame, summary, version, day, refresh)

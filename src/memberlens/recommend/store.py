@@ -93,16 +93,26 @@ def _lists(engine: Engine, frame: pd.DataFrame) -> pa.Table:
 
 def write_recommendations(
     engine: Engine, frame: pd.DataFrame, *, model_version: str, as_of: date,
-    catalog: Catalog | None = None, atomic: bool = True,
+    members: Sequence[str] | None = None, catalog: Catalog | None = None,
+    atomic: bool = True,
 ) -> ProfileRefresh:
     """Store each member's list as model ``recommend`` for `as_of` and refresh the profile.
 
     Replaces the lists written earlier for the same `as_of`; ``member_profile`` then
     holds ``recommended_skus`` etc. (audiences: ``recommended_skus contains "SP100123"``).
+    `members` without a row in `frame` get empty (NULL) lists, so an older run's list
+    does not show through for them (the newest score wins, decision 0011).
     """
     from ..tags import load_catalog
 
     lists = _lists(engine, frame)
+    if members is not None:
+        have = set(lists.column("member_id").to_pylist())
+        missing = sorted({str(m) for m in members} - have)
+        if missing:
+            blanks = {f.name: pa.nulls(len(missing), f.type) for f in lists.schema}
+            blanks["member_id"] = pa.array(missing, pa.string())
+            lists = pa.concat_tables([lists, pa.table(blanks, schema=lists.schema)])
     cat = catalog if catalog is not None else load_catalog()
     if atomic:
         with engine.transaction():

@@ -159,8 +159,9 @@ def test_companion_categories_are_the_top_rules(demo_ro: DuckDBEngine) -> None:
     for a, c in zip(rules.rules["antecedent"], rules.rules["consequent"], strict=True):
         if (pair := frozenset((*a, *c))) not in pairs:
             pairs.append(pair)
-    top = pairs[:15]
+    top = pairs[:30]  # of 36 companion pairs; the first other pair ranks 34th here
     assert all(p in companions for p in top), [sorted(p) for p in top if p not in companions]
+    assert companions <= set(pairs)  # every companion pair is frequent at this support
     assert rules.rules["lift"].iloc[0] > 10
 
 

@@ -193,10 +193,8 @@ def filter_rules(rules: pd.DataFrame, params: RuleParams, baskets: int) -> pd.Da
 
 def _labelled(lines: BasketLines, codes: pd.Series) -> pd.Series:
     """Item-code lists → sorted tuples of labels."""
-    table = lines.engine.fetch_arrow(f"SELECT item, label FROM {lines.items}")
-    names = dict(zip(table.column("item").to_pylist(), table.column("label").to_pylist(),
-                     strict=True))
-    return codes.map(lambda c: tuple(sorted(str(names[int(i)]) for i in c)))
+    names = lines.label_of()
+    return codes.map(lambda c: tuple(sorted(names[int(i)] for i in c)))
 
 
 def _duckdb(lines: BasketLines, max_len: int) -> tuple[pd.DataFrame, pd.DataFrame]:

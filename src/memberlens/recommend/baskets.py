@@ -141,6 +141,7 @@ class BasketLines:
     spec: BasketSpec
     labels: tuple[str, ...]
     baskets: dict[int, int] = field(default_factory=dict)
+    _labels: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> str:
@@ -158,14 +159,19 @@ class BasketLines:
     def n_baskets(self) -> int:
         return self.baskets.get(0, 0)
 
+    def label_of(self) -> dict[int, str]:
+        """Item code → label (SKU or category), read once per reading."""
+        if not self._labels:
+            table = self.engine.fetch_arrow(f"SELECT item, label FROM {self.items}")
+            self._labels = {int(c): str(v) for c, v in zip(
+                table.column("item").to_pylist(), table.column("label").to_pylist(),
+                strict=True)}
+        return self._labels
+
     def item_labels(self, codes: Sequence[int]) -> list[str]:
-        """Labels (SKU or category) of item codes."""
-        if not codes:
-            return []
-        table = self.engine.fetch_arrow(f"SELECT item, label FROM {self.items}")
-        names = dict(zip(table.column("item").to_pylist(), table.column("label").to_pylist(),
-                         strict=True))
-        return [str(names[c]) for c in codes]
+        """Labels of item codes, in order."""
+        names = self.label_of() if codes else {}
+        return [names[int(c)] for c in codes]
 
 
 def lines_sql(spec: BasketSpec, orders: str) -> str:

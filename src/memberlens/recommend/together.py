@@ -146,5 +146,6 @@ def read_together(engine: Engine, sku: str, k: int = 10) -> pd.DataFrame:
     if not engine.table_exists(TABLE):
         raise RulesError(f"还没有 {TABLE} 表 there is no {TABLE} table yet: run "
                          "`memberlens recommend together --save`")
+    code = exp.Literal.string(sku).sql(dialect="duckdb")
     return cast(pd.DataFrame, engine.frame(
-        f"SELECT * FROM {TABLE} WHERE sku = ? AND rank <= ? ORDER BY rank", [sku, k]))
+        f"SELECT * FROM {TABLE} WHERE sku = {code} AND rank <= {int(k)} ORDER BY rank"))

@@ -42,11 +42,10 @@ class DuckDBEngine(Engine):
 
     def fetch_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         try:
-            if params:
-                result = self.con.execute(sql, params).to_arrow_table()
-            else:  # a relation exports to Arrow without the extra copy a cursor makes
-                rel = self.con.sql(sql)
-                result = rel.to_arrow_table() if rel is not None else pa.table({})
+            # a relation exports to Arrow without the extra copy (and the warning) a
+            # DB-API cursor makes
+            rel = self.con.sql(sql, params=list(params) if params else None)
+            result = rel.to_arrow_table() if rel is not None else pa.table({})
         except duckdb.Error as e:
             raise EngineError(f"查询失败 query failed: {e}", sql) from e
         if not isinstance(result, pa.Table):

@@ -44,6 +44,8 @@ bench: $(BIN)/python
 	$(BIN)/python bench/clv_models_bench.py
 	$(BIN)/python bench/models_bench.py
 	$(BIN)/python bench/audience_bench.py
+	$(BIN)/python bench/recommend_bench.py
+	$(BIN)/python bench/recommend_public.py
 
 clean:
 	rm -rf $(VENV) memberlens-demo memberlens.duckdb .pytest_cache .mypy_cache .ruff_cache

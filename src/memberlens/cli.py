@@ -245,7 +245,9 @@ def demo(
                   f"  {cmd} sql \"SELECT rfm_class, count(*) "
                   f"FROM member_profile GROUP BY 1 ORDER BY 2 DESC\""
                   + (f"\n  {cmd} models show {result.churn_model}" if result.churn_model
-                     else ""), highlight=False,
+                     else "")
+                  + (f"\n  {cmd} recommend member {sample}\n  {cmd} recommend bundles --by "
+                     "rfm_class" if result.recommendations else ""), highlight=False,
                   soft_wrap=True, markup=False)
 
 

@@ -26,8 +26,9 @@ import scipy.sparse as sp
 from ..engine.base import Engine
 from ..tags.tables import PROFILE
 from .base import IntArray, Interactions, Recommender, RecommendError, TopN, top_frame
+from .content_rank import build_index, rank_content
 from .interactions import products_frame
-from .itemcf import rank_sparse, sparse_top_k
+from .itemcf import sparse_top_k
 
 GROUP_WEIGHTS: dict[str, float] = {
     "category": 1.0, "category_l1": 0.4, "brand": 0.8, "price_band": 0.6, "new": 0.3,
@@ -91,30 +92,27 @@ class ContentRecommender(Recommender):
             self.tag_vectors_ = self._tag_vectors(self.preferences, interactions.member_ids)
             history = (1 - self.tag_weight) * history + self.tag_weight * self.tag_vectors_
         self.profiles_ = _normalise_rows(sp.csr_matrix(history))
+        self.profiles_.sort_indices()  # one summation order for every scoring path
         self._items_t = sp.csr_matrix(self.item_vectors_.T)
+        self.index_ = build_index(self.item_vectors_, self.feature_scale_, self.features_)
         return self
 
     def _tag_vectors(self, preferences: pd.DataFrame,
                      member_ids: Sequence[str] | npt.NDArray[np.object_]) -> sp.csr_matrix:
         """Normalised preference-tag vectors for ``member_ids`` (empty rows: no tags)."""
-        prefs = preferences.copy()
-        prefs["member_id"] = prefs["member_id"].astype(str)
-        prefs = prefs.drop_duplicates("member_id").set_index("member_id")
-        pos = prefs.index.get_indexer(pd.Index([str(m) for m in member_ids]))
-        index = {f: i for i, f in enumerate(self.features_)}
-        rows, cols, vals = [], [], []
-        for out_row, p in enumerate(pos):
-            if p < 0:
-                continue
-            for token, w in preference_tokens(prefs.iloc[p]):
-                col = index.get(token)
-                if col is not None:
-                    rows.append(out_row)
-                    cols.append(col)
-                    vals.append(w * self.feature_scale_[col])
-        matrix = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                               shape=(len(member_ids), len(self.features_)))
-        return _normalise_rows(matrix)
+        prefs = preferences.assign(member_id=preferences["member_id"].astype(str))
+        prefs = prefs.drop_duplicates("member_id").reset_index(drop=True)
+        pairs = preference_pairs(prefs)
+        cols = pd.Index(self.features_).get_indexer(pd.Index(pairs["token"]))
+        known = cols >= 0
+        cols = cols[known]
+        vals = pairs["weight"].to_numpy(np.float64)[known] * self.feature_scale_[cols]
+        by_pref = sp.csr_matrix(
+            (vals.astype(np.float32), (pairs["row"].to_numpy(np.int64)[known], cols)),
+            shape=(len(prefs) + 1, len(self.features_)))  # last row: no tags
+        pos = pd.Index(prefs["member_id"]).get_indexer(
+            pd.Index(np.asarray(member_ids, dtype=object).astype(str)))
+        return _normalise_rows(by_pref[np.where(pos < 0, len(prefs), pos)])
 
     def score_rows(self, rows: IntArray) -> npt.NDArray[np.float32]:
         self._check_fitted()
@@ -125,9 +123,9 @@ class ContentRecommender(Recommender):
         exclude_items: IntArray | None = None,
     ) -> TopN:
         self._check_fitted()
-        return rank_sparse(lambda batch: self.profiles_[batch] @ self._items_t,
-                           self.interactions_.matrix, rows, k, exclude_seen=exclude_seen,
-                           exclude_items=exclude_items)
+        return rank_content(self.profiles_, self.index_, self._items_t,
+                            self.interactions_.matrix, rows, k, exclude_seen=exclude_seen,
+                            exclude_items=exclude_items)
 
     def item_similarity(self, column: int, k: int) -> TopN:
         """Attribute cosine: same leaf, brand and price band first."""
@@ -179,22 +177,39 @@ def item_tokens(
     return [by_sku.get(str(s), []) for s in skus]
 
 
-def preference_tokens(row: pd.Series) -> list[tuple[str, float]]:
-    """(token, weight) of one member's preference tags; earlier favourites weigh more."""
-    out: list[tuple[str, float]] = []
+def preference_pairs(prefs: pd.DataFrame) -> pd.DataFrame:
+    """(row, token, weight) of every preference tag of ``prefs`` (row = position in it);
+    earlier favourites weigh more. Column at a time: a loop over a million members' rows
+    took 45 s."""
+    parts: list[pd.DataFrame] = []
     for tag, group in (("top_categories", "category"), ("top_brands", "brand")):
-        values = row.get(tag)
-        if values is not None and not isinstance(values, str) and len(values):
-            out += [(f"{group}={v}", 1.0 / (1 + i)) for i, v in enumerate(values) if v]
-    l1 = row.get("top_category_l1")
-    if isinstance(l1, str) and l1:
-        out.append((f"category_l1={l1}", 1.0))
-    band = BAND_OF_TAG.get(str(row.get("price_band")))
-    if band is not None:
-        out.append((f"price_band={band}", 1.0))
-    if row.get("early_adopter") is True or row.get("early_adopter") == 1:
-        out.append(("new", 1.0))
-    return out
+        if tag not in prefs.columns:
+            continue
+        lists = prefs[tag].reset_index(drop=True)
+        lists = lists[lists.map(lambda v: v is not None and not isinstance(v, str)
+                                and hasattr(v, "__len__"))].explode()
+        order = lists.groupby(level=0).cumcount().to_numpy()
+        ok = lists.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
+        parts.append(pd.DataFrame({"row": lists.index[ok], "token": group + "=" + lists[ok],
+                                   "weight": 1.0 / (1 + order[ok])}))
+    if "top_category_l1" in prefs.columns:
+        l1 = prefs["top_category_l1"].reset_index(drop=True)
+        l1 = l1[l1.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)]
+        parts.append(pd.DataFrame({"row": l1.index, "token": "category_l1=" + l1,
+                                   "weight": 1.0}))
+    if "price_band" in prefs.columns:
+        band = prefs["price_band"].reset_index(drop=True).astype(str).map(BAND_OF_TAG)
+        band = band.dropna()
+        parts.append(pd.DataFrame({"row": band.index, "token": [
+            f"price_band={int(b)}" for b in band], "weight": 1.0}))
+    if "early_adopter" in prefs.columns:
+        early = prefs["early_adopter"].reset_index(drop=True).eq(1).fillna(False)
+        parts.append(pd.DataFrame({"row": np.flatnonzero(early.to_numpy(dtype=bool)),
+                                   "token": "new", "weight": 1.0}))
+    if not parts:
+        return pd.DataFrame({"row": np.zeros(0, np.int64), "token": np.zeros(0, object),
+                             "weight": np.zeros(0)})
+    return pd.concat(parts, ignore_index=True)
 
 
 def _vectorise(

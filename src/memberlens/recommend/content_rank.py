@@ -31,7 +31,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from .base import IntArray, TopN
-from .itemcf import rank_sparse, sparse_top_k
+from .itemcf import sparse_top_k
 
 BROAD_GROUPS = ("category_l1", "new", "price_band")  # few values, on many items each
 MARGIN = 1e-4  # relative: the k-th candidate must beat the bound by this much
@@ -117,8 +117,9 @@ def rank_content(
     seen: sp.csr_matrix, rows: IntArray, k: int, *, exclude_seen: bool = True,
     exclude_items: IntArray | None = None,
 ) -> TopN:
-    """Exact top-k of ``profiles[rows] @ items_t`` (positive scores only), as
-    :func:`~memberlens.recommend.itemcf.rank_sparse` would rank it."""
+    """Exact top-k of ``profiles[rows] @ items_t`` (positive scores only, ties by lower
+    column), what :func:`~memberlens.recommend.itemcf.rank_sparse` ranks from the full
+    product."""
     n_items = int(items_t.shape[1])
     items = np.full((len(rows), k), -1, dtype=np.int32)
     scores = np.full((len(rows), k), np.nan, dtype=np.float32)
@@ -143,8 +144,13 @@ def rank_content(
     step = max(1, FALLBACK_CELLS // max(n_items, 1))
     for start in range(0, len(redo), step):
         at = redo[start:start + step]
-        exact = rank_sparse(lambda b: profiles[b] @ items_t, seen, rows[at], k,
-                            exclude_seen=exclude_seen, exclude_items=exclude_items)
+        full = sp.csr_matrix(profiles[rows[at]] @ items_t, dtype=np.float32)
+        if exclude_seen:
+            full = _without_seen(full, seen[rows[at]])
+        keep = full.data > 0
+        if banned is not None:
+            keep &= ~banned[full.indices]
+        exact = top_k_by_column(full, k, keep)
         items[at], scores[at] = exact.items, exact.scores
     return TopN(items, scores)
 
@@ -156,10 +162,8 @@ def rank_candidates(
     """Top-k among the candidates of one batch of profiles, and for which rows that
     top-k is proven to be the top-k of the whole catalogue."""
     cand = sp.csr_matrix(prof @ index.specific_t, dtype=np.float32)
-    if seen is not None and seen.nnz:  # seen items pushed far below 0 (a sparse add)
-        cand = sp.csr_matrix(cand + sp.csr_matrix(
-            (np.full(seen.nnz, -_SEEN, np.float32), seen.indices, seen.indptr),
-            shape=seen.shape))
+    if seen is not None:
+        cand = _without_seen(cand, seen)
     owner = np.repeat(np.arange(cand.shape[0]), np.diff(cand.indptr))
     cols = cand.indices
     nb = len(index.broad_cols) + 1  # broad terms added in feature order, as the product does
@@ -173,12 +177,50 @@ def rank_candidates(
     keep = cand.data > 0
     if banned is not None:
         keep &= ~banned[cols]
-    top = sparse_top_k(cand, k, keep=keep)
+    top = top_k_by_column(cand, k, keep)
     bound = (broad * index.combo_bound).max(axis=1, initial=0.0)
     kth = top.scores[:, k - 1].astype(np.float64)
     with np.errstate(invalid="ignore"):
         sure = (bound <= 0) | (kth > bound * (1 + MARGIN))
     return top, sure
+
+
+def top_k_by_column(scores: sp.csr_matrix, k: int, keep: npt.NDArray[np.bool_]) -> TopN:
+    """Best ``k`` kept entries per row, ties broken by lower column — at the cut too.
+
+    :func:`~memberlens.recommend.itemcf.sparse_top_k` orders ties by column inside the
+    list, but which of several items tied at the k-th score makes the list depends on
+    the storage order; rows with such a tie are re-ranked here so the list is one
+    function of the scores (items sharing all their attributes tie often).
+    """
+    top = sparse_top_k(scores, k, keep=keep)
+    n = scores.shape[0]
+    owner = np.repeat(np.arange(n), np.diff(scores.indptr))
+    kth = top.scores[:, k - 1]
+    with np.errstate(invalid="ignore"):
+        tied = np.bincount(owner[keep & (scores.data == kth[owner])], minlength=n)
+        listed = (top.scores == kth[:, None]).sum(axis=1)
+        redo = tied > listed
+        pick = keep & redo[owner] & (scores.data >= kth[owner])
+    if not pick.any():
+        return top
+    row, col, val = owner[pick], scores.indices[pick], scores.data[pick]
+    order = np.lexsort((col, -val, row))
+    row, col, val = row[order], col[order], val[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    first = rank < k
+    top.items[row[first], rank[first]] = col[first]
+    top.scores[row[first], rank[first]] = val[first]
+    return top
+
+
+def _without_seen(scores: sp.csr_matrix, seen: sp.csr_matrix) -> sp.csr_matrix:
+    """Seen entries pushed far below 0 (a sparse add, in C); other values unchanged."""
+    if not seen.nnz:
+        return scores
+    return sp.csr_matrix(scores + sp.csr_matrix(
+        (np.full(seen.nnz, -_SEEN, np.float32), seen.indices, seen.indptr),
+        shape=seen.shape))
 
 
 def _row_cost(profiles: sp.csr_matrix, index: ContentIndex) -> npt.NDArray[np.float64]:

@@ -1,25 +1,24 @@
 """Exact content top-N without the near-dense member × catalogue product.
 
 Content scores are cosines of a member profile ``P`` and L2-normalised item vectors
-``V``. A few tokens (department, price band, "new") are shared by a large share of the
-catalogue, so ``P @ Vᵀ`` has a nonzero for almost every (member, item) pair: 13 s and
-1.7 GB for 20k members × 5k SKUs, hours for 1M × 50k. Split the features in two:
+``V``. A few tokens (department, price band, "new") are each shared by a large share
+of the catalogue, so ``P @ Vᵀ`` has a nonzero for almost every (member, item) pair:
+7–13 s and 1.7 GB for 20k members × 5k SKUs, hours for 1M × 50k. The features are
+split by group:
 
-* *specific* features (leaf category, brand: each on under ``BROAD_SHARE`` of the
-  items) give the candidates — the items sharing one with the member, a sparse
-  product — and their part of the score;
-* *broad* features are few, and an item's broad part depends only on its *combination*
-  of broad features and on its norm: ``Σ_t P[m, t]·scale[t] / ‖item‖``. One small
-  member × combinations product gives that part for every candidate, and with the
-  smallest norm in each combination an upper bound on the score of every item that is
-  *not* a candidate (its specific part is 0).
+* *specific* ones (leaf category, brand) give the candidates — the items sharing one
+  with the member, a sparse product — and the first terms of their scores; the
+  *broad* terms (``BROAD_GROUPS``) are looked up and added in feature order, as the
+  full product adds them, so a candidate's score is the full product's bit for bit;
+* an item that is not a candidate scores its broad part alone, which depends only on
+  its *combination* of broad features and its norm. One small members × combinations
+  product, with the smallest norm of each combination, bounds all of them.
 
-A member's list is final when its k-th candidate beats that bound (by a relative margin
-well above float32 rounding): no other item can enter, ties among candidates are broken
-by column as in :func:`~memberlens.recommend.itemcf.sparse_top_k`. Members whose list
-is not proven that way — a short candidate list after exclusions, a profile made only
-of broad tokens — are scored exactly against the whole catalogue in small batches. The
-result is the exact top-N either way.
+A member's list is final when its k-th candidate beats that bound by a relative margin
+well above float32 rounding. Members whose list is not proven that way — a short
+candidate list after exclusions, a profile of broad tags only — are scored against the
+whole catalogue in small batches. Ties go to the lower column, at the cut too, so a
+list is one function of the scores: the exact top-N either way.
 """
 
 from __future__ import annotations

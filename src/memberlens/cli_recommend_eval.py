@@ -15,9 +15,8 @@ import typer
 from rich.box import SIMPLE_HEAD
 from rich.table import Table
 
-from .cli_common import console, fail, settings_of
+from .cli_common import console, settings_of, user_errors, warehouse
 from .cli_recommend import recommend_app
-from .errors import MemberlensError
 
 if TYPE_CHECKING:
     from .recommend.evaluation import EvaluationResult
@@ -90,7 +89,6 @@ def evaluate_command(
                                              "report")] = True,
 ) -> None:
     """评估推荐效果 Evaluate every recommender on one split; table, chart, stored run."""
-    from .engine import open_engine
     from .recommend.evaluation import evaluate_warehouse
     from .recommend.evaluation_store import store_evaluation
     from .recommend.public_data import evaluate_movielens
@@ -101,9 +99,8 @@ def evaluate_command(
     _choice(fmt, _FORMATS, "--format")
     _choice(dataset, _DATASETS, "--dataset")
     names = [n.strip() for n in recommenders.split(",") if n.strip()]
-    try:
-        engine = open_engine(settings)
-        try:
+    with user_errors(lang):
+        with warehouse(settings) as engine:
             with console.status("recommend evaluate …"):
                 if dataset == "movielens":
                     result = evaluate_movielens(split=split, k=k, recommenders=names,
@@ -116,12 +113,8 @@ def evaluate_command(
                         engine, split=split, test_days=test_days, test_share=test_share,
                         k=k, recommenders=names, sample=sample, random_state=seed,
                         store=store)
-        finally:
-            engine.close()
         if out is not None:
             _write_chart(result, out, lang)
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     _print(result, fmt, lang)
     if fmt == "table":
         if dataset == "movielens":

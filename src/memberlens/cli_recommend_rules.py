@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from .cli_common import console, fail, settings_of
+from .cli_common import console, settings_of, user_errors, warehouse
 from .cli_recommend import recommend_app
-from .errors import MemberlensError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,21 +104,19 @@ def rules(
         "--out", "-o", help="导出全部规则 write every rule to FILE.csv")] = None,
 ) -> None:
     """关联规则 Frequent itemsets and rules (support, confidence, lift) over baskets."""
-    from .engine import open_engine
     from .recommend.association import RuleParams, mine_rules, rules_export
     from .recommend.baskets import RulesError, sku_names
     from .tags import load_catalog
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
+    with user_errors(lang):
         if out is not None and out.suffix.lower() != ".csv":
             raise RulesError(f"输出文件应为 .csv the output must be .csv, got '{out.name}'")
         params = RuleParams(min_support=min_support, min_confidence=min_confidence,
                             min_lift=min_lift, max_len=max_len,
                             method=engine_name)  # type: ignore[arg-type]
-        engine = open_engine(settings)
-        try:
+        with warehouse(settings) as engine:
             with console.status("rules …"):
                 result = mine_rules(engine, params, level=level,  # type: ignore[arg-type]
                                     since=_day(since), until=_day(until), segment=segment,
@@ -128,10 +125,6 @@ def rules(
             every = sorted({i for col in ("antecedent", "consequent")
                             for t in result.rules[col] for i in t})
             names = sku_names(engine, every) if level == "sku" else {}
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     _print_rules(result, names, top, lang, min_support)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -176,15 +169,13 @@ def together(
                        "store it in sku_together")] = False,
 ) -> None:
     """常一起购买 The SKUs most often bought together with SKU (confidence, then lift)."""
-    from .engine import open_engine
     from .recommend.baskets import sku_names
     from .recommend.together import bought_together, sku_baskets, together_table
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
-        engine = open_engine(settings)
-        try:
+    with user_errors(lang):
+        with warehouse(settings) as engine:
             stored = None
             if save:
                 with console.status("together …"):
@@ -194,10 +185,6 @@ def together(
                                     until=_day(until))
             anchor = sku_baskets(engine, sku, since=_day(since), until=_day(until))
             names = sku_names(engine, [sku, *frame["other_sku"]])
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     if stored is not None:
         console.print(_t("saved", lang, rows=f"{len(stored):,}",
                          skus=f"{stored['sku'].nunique():,}"), highlight=False)
@@ -239,20 +226,18 @@ def bundles(
     until: UntilOpt = None,
 ) -> None:
     """捆绑推荐 Best 2–3 item bundles per segment with their expected attach rate."""
-    from .engine import open_engine
     from .recommend.baskets import RulesError, sku_names
     from .recommend.bundles import BundleParams, bundles_by_tag, bundles_for_segments
     from .tags import load_catalog
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
+    with user_errors(lang):
         if not by and not segment:
             raise RulesError(_t("by_or_segment", "zh") + " / " + _t("by_or_segment", "en"))
         params = BundleParams(top=top, max_size=size, min_count=min_count,
                               level=level)  # type: ignore[arg-type]
-        engine = open_engine(settings)
-        try:
+        with warehouse(settings) as engine:
             with console.status("bundles …"):
                 if by:
                     frame = bundles_by_tag(engine, by, params, since=_day(since),
@@ -263,10 +248,6 @@ def bundles(
                                                  since=_day(since), until=_day(until))
             every = sorted({i for t in frame["items"] for i in t})
             names = sku_names(engine, every) if level == "sku" else {}
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     _print_bundles(frame, names, by or ", ".join(segment or []), top, lang)
 
 

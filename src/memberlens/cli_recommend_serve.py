@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from .cli_common import console, fail, settings_of
+from .cli_common import console, settings_of, user_errors, warehouse
 from .cli_recommend import recommend_app
-from .errors import MemberlensError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,25 +101,19 @@ def run(
                     "cold-start segment (gender × age band) needs for its own list")] = 30,
 ) -> None:
     """生成推荐 Fit on the warehouse, write each member's top-N to the profile."""
-    from .engine import open_engine
     from .recommend.serving import serve
     from .tags import load_catalog
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
+    with user_errors(lang):
         rules = _policy(policy, exclude_category, exclude_brand, exclude_sku, keep_bought)
         catalog = load_catalog(settings.tag_dirs)
-        engine = open_engine(settings)
-        try:
+        with warehouse(settings) as engine:
             with console.status("recommend …"):
                 result = serve(engine, recommender=recommender, k=k, policy=rules,
                                window_days=window_days, catalog=catalog,
                                segment_min_members=segment_min_members)
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     _print_run(result, recommender, k, lang)
 
 
@@ -192,19 +185,13 @@ def member(
              "(default: the stored list)")] = None,
 ) -> None:
     """会员推荐 A member's recommended SKUs with names, categories, prices and reasons."""
-    from .engine import open_engine
     from .recommend.lookups import member_recommendations
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
-        engine = open_engine(settings)
-        try:
+    with user_errors(lang):
+        with warehouse(settings) as engine:
             result = member_recommendations(engine, member_id, k=k, recommender=recommender)
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     title = _t(result.source, lang, member=result.member_id, version=result.recommender,
                as_of=result.as_of)
     console.print(_products_table(result.frame, lang, title))
@@ -220,20 +207,14 @@ def similar(
         help="相似度算法 similarity: itemcf | content | als | bpr")] = "itemcf",
 ) -> None:
     """相似商品 SKUs most like one SKU (bought by the same members, or alike)."""
-    from .engine import open_engine
     from .recommend.lookups import similar_skus
     from .recommend.store import product_details
 
     settings = settings_of(ctx)
     lang = settings.language
-    try:
-        engine = open_engine(settings)
-        try:
+    with user_errors(lang):
+        with warehouse(settings) as engine:
             frame = similar_skus(engine, sku, k=k, recommender=recommender)
             name = product_details(engine, [sku])["name"].iloc[0]
-        finally:
-            engine.close()
-    except MemberlensError as e:
-        raise fail(e, lang) from e
     title = _t("similar", lang, sku=sku, name=_cell(name), recommender=recommender)
     console.print(_products_table(frame, lang, title, score="similarity", reasons=False))

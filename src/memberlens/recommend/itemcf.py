@@ -218,9 +218,7 @@ def sparse_top_k(
         pos = np.where(valid, starts[members][:, None] + offs[None, :], 0)
         vals = np.where(valid, data[pos], -np.inf)
         if width > k:
-            part = np.argpartition(-vals, k - 1, axis=1)[:, :k]
-            pos = np.take_along_axis(pos, part, axis=1)
-            vals = np.take_along_axis(vals, part, axis=1)
+            pos, vals = _best_k_block(pos, vals, cols, k)
         best = np.lexsort((cols[pos], -vals), axis=1)
         pos = np.take_along_axis(pos, best, axis=1)
         vals = np.take_along_axis(vals, best, axis=1)
@@ -229,3 +227,20 @@ def sparse_top_k(
         items[members, :kk] = np.where(ok, cols[pos], -1)
         out[members, :kk] = np.where(ok, vals, np.nan)
     return TopN(items, out)
+
+
+def _best_k_block(
+    pos: IntArray, vals: npt.NDArray[np.floating], cols: npt.NDArray[np.int32], k: int,
+) -> tuple[IntArray, npt.NDArray[np.floating]]:
+    """The k best entries of each row of a padded block, ties at the k-th place going to
+    the lower column (argpartition alone picks among them in no stated order)."""
+    part = np.argpartition(-vals, k - 1, axis=1)[:, :k]
+    kth = np.take_along_axis(vals, part, axis=1).min(axis=1)
+    ties = (vals == kth[:, None]).sum(axis=1)
+    inside = (np.take_along_axis(vals, part, axis=1) == kth[:, None]).sum(axis=1)
+    split = np.flatnonzero(ties > inside)  # rows whose tied k-th value was cut
+    if len(split):
+        sub_vals, sub_pos = vals[split], pos[split]
+        order = np.lexsort((cols[sub_pos], -sub_vals), axis=1)[:, :k]
+        part[split] = order
+    return np.take_along_axis(pos, part, axis=1), np.take_along_axis(vals, part, axis=1)

@@ -20,19 +20,119 @@ WITH purchases AS (
   FROM purchases
   GROUP BY
     member_id
+), population AS (
+  SELECT
+    COUNT(*) AS n
+  FROM per_member
+), recency_days_scores AS (
+  SELECT
+    v,
+    c,
+    CAST(LEAST(
+      5,
+      1 + FLOOR(
+        5 * (
+          COALESCE(SUM(c) OVER (ORDER BY v DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) / GREATEST((
+            SELECT
+              n
+            FROM population
+          ) - 1, 1)
+        )
+      )
+    ) AS TINYINT) AS s
+  FROM (
+    SELECT
+      recency_days AS v,
+      COUNT(*) AS c
+    FROM per_member
+    GROUP BY
+      recency_days
+  )
+), frequency_scores AS (
+  SELECT
+    v,
+    c,
+    CAST(LEAST(
+      5,
+      1 + FLOOR(
+        5 * (
+          COALESCE(
+            SUM(c) OVER (ORDER BY v ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+            0
+          ) / GREATEST((
+            SELECT
+              n
+            FROM population
+          ) - 1, 1)
+        )
+      )
+    ) AS TINYINT) AS s
+  FROM (
+    SELECT
+      frequency AS v,
+      COUNT(*) AS c
+    FROM per_member
+    GROUP BY
+      frequency
+  )
+), monetary_scores AS (
+  SELECT
+    v,
+    c,
+    CAST(LEAST(
+      5,
+      1 + FLOOR(
+        5 * (
+          COALESCE(
+            SUM(c) OVER (ORDER BY v ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+            0
+          ) / GREATEST((
+            SELECT
+              n
+            FROM population
+          ) - 1, 1)
+        )
+      )
+    ) AS TINYINT) AS s
+  FROM (
+    SELECT
+      monetary AS v,
+      COUNT(*) AS c
+    FROM per_member
+    GROUP BY
+      monetary
+  )
 ), scored AS (
   SELECT
-    *,
-    CAST(LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY recency_days DESC))) AS TINYINT) AS r_score,
-    CAST(LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY frequency NULLS LAST))) AS TINYINT) AS f_score,
-    CAST(LEAST(5, 1 + FLOOR(5 * PERCENT_RANK() OVER (ORDER BY monetary NULLS LAST))) AS TINYINT) AS m_score
-  FROM per_member
+    p.*,
+    r.s AS r_score,
+    f.s AS f_score,
+    m.s AS m_score
+  FROM per_member AS p
+  JOIN recency_days_scores AS r
+    ON r.v = p.recency_days
+  JOIN frequency_scores AS f
+    ON f.v = p.frequency
+  JOIN monetary_scores AS m
+    ON m.v = p.monetary
 ), split AS (
   SELECT
     *,
-    r_score > AVG(r_score) OVER () AS r_high,
-    f_score > AVG(f_score) OVER () AS f_high,
-    m_score > AVG(m_score) OVER () AS m_high
+    r_score > (
+      SELECT
+        SUM(s * c) / SUM(c)
+      FROM recency_days_scores
+    ) AS r_high,
+    f_score > (
+      SELECT
+        SUM(s * c) / SUM(c)
+      FROM frequency_scores
+    ) AS f_high,
+    m_score > (
+      SELECT
+        SUM(s * c) / SUM(c)
+      FROM monetary_scores
+    ) AS m_high
   FROM scored
 )
 SELECT

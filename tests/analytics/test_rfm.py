@@ -10,6 +10,7 @@ import pytest
 import sqlglot
 
 from memberlens.analytics import rfm_sql
+from memberlens.analytics.rfm import RFM_CLASSES
 from memberlens.engine import DuckDBEngine
 from memberlens.ingest import ingest_file
 from memberlens.tags import run_tags
@@ -82,3 +83,50 @@ def test_rfm_sql_snapshot(dialect: str, snapshot: Callable[[str, str, str], None
     sql = sqlglot.transpile(rfm_sql(date(2024, 4, 1)).sql("duckdb"), read="duckdb",
                             write=dialect, pretty=True)[0]
     snapshot("rfm", dialect, sql)
+
+
+def test_rfm_scores_equal_percent_rank_windows_on_heavy_ties() -> None:
+    """The per-value scoring gives what percent_rank() over every member gives, ties
+    (many members on one recency, frequency or amount) included."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 4_000
+    engine = DuckDBEngine()
+    engine.execute("""CREATE TABLE orders (member_id VARCHAR, ordered_at TIMESTAMP,
+                      paid_amount DECIMAL(18, 2), refund_amount DECIMAL(18, 2),
+                      status VARCHAR)""")
+    members = rng.integers(0, 900, n)
+    days = rng.integers(0, 60, n)  # few distinct recencies
+    amounts = rng.choice([9.9, 19.9, 99.0, 100.0, 250.5], n)  # few distinct amounts
+    engine.con.executemany(
+        "INSERT INTO orders VALUES (?, TIMESTAMP '2024-01-01 10:00' + to_days(?), ?, NULL, "
+        "'completed')",
+        [(f"M{m}", int(d), float(a)) for m, d, a in zip(members, days, amounts, strict=True)])
+    ours = engine.fetchall(
+        f"SELECT member_id, r_score, f_score, m_score, rfm_class FROM "
+        f"({engine.to_sql(rfm_sql(date(2024, 4, 1)))}) ORDER BY member_id")
+    reference = engine.fetchall("""
+        WITH p AS (
+            SELECT member_id, date_diff('day', CAST(max(ordered_at) AS DATE),
+                                        DATE '2024-04-01') AS r,
+                   count(*) AS f, sum(paid_amount) AS m
+            FROM orders GROUP BY member_id
+        ), s AS (
+            SELECT member_id,
+                   CAST(least(5, 1 + floor(5 * percent_rank() OVER (ORDER BY r DESC)))
+                        AS TINYINT) AS rs,
+                   CAST(least(5, 1 + floor(5 * percent_rank() OVER (ORDER BY f)))
+                        AS TINYINT) AS fs,
+                   CAST(least(5, 1 + floor(5 * percent_rank() OVER (ORDER BY m)))
+                        AS TINYINT) AS ms
+            FROM p
+        )
+        SELECT member_id, rs, fs, ms, rs > avg(rs) OVER (), fs > avg(fs) OVER (),
+               ms > avg(ms) OVER ()
+        FROM s ORDER BY member_id""")
+    assert len(ours) == len(reference) > 800
+    by_flags = {(c.r_high, c.f_high, c.m_high): c.code for c in RFM_CLASSES}
+    for mine, ref in zip(ours, reference, strict=True):
+        assert mine[:4] == ref[:4]
+        assert mine[4] == by_flags[(ref[4], ref[5], ref[6])]

@@ -45,6 +45,15 @@ _TEXT: dict[str, tuple[str, str]] = {
                  "Recommendations for {member} (computed now: {version}, as of {as_of})"),
     "similar": ("与 {sku} {name} 相似的商品（{recommender}）",
                 "SKUs like {sku} {name} ({recommender})"),
+    "similar_stored": ("来源：已保存的相似商品表（{version}，{as_of}）",
+                       "Source: stored similar-SKU table ({version}, {as_of})"),
+    "similar_computed": ("来源：即时计算（{version}，数据截至 {as_of}）",
+                         "Source: computed now ({version}, data up to {as_of})"),
+    "similar_written": ("相似商品表：{skus} 个商品 × 前 {depth} 个，共 {rows} 行，"
+                        "耗时 {seconds} 秒",
+                        "Similar-SKU table: {skus} SKUs × top {depth}, {rows} rows, "
+                        "{seconds} s"),
+    "similar_skipped": ("相似商品表未更新：{note}", "Similar-SKU table not stored: {note}"),
     "empty": ("没有可推荐的商品", "Nothing to recommend"),
     "tag_hint": ("已写入标签 recommended_skus、recommended_names、recommended_categories、"
                  "recommendation_source；例如：memberlens segments count "
@@ -137,6 +146,12 @@ def _print_run(result: ServingRun, recommender: str, k: int, lang: str) -> None:
     t.add_row(_t("repeat", lang), "、".join(s.repeat_categories) or _t("none", lang))
     t.add_row(_t("version", lang), result.model_version)
     console.print(t)
+    if result.similar is not None:
+        w = result.similar
+        line = (_t("similar_skipped", lang, note=w.note_text(lang)) if w.note else
+                _t("similar_written", lang, skus=f"{w.skus:,}", depth=w.depth,
+                   rows=f"{w.rows:,}", seconds=w.seconds))
+        console.print(line, highlight=False, soft_wrap=True)
     if len(result.frame) and result.refresh is not None:
         top = str(result.frame["sku"].value_counts().index[0])
         console.print(_t("tag_hint", lang, sku=top), highlight=False, soft_wrap=True)
@@ -207,14 +222,17 @@ def similar(
         help="相似度算法 similarity: itemcf | content | als | bpr")] = "itemcf",
 ) -> None:
     """相似商品 SKUs most like one SKU (bought by the same members, or alike)."""
-    from .recommend.lookups import similar_skus
+    from .recommend.lookups import similar_list
     from .recommend.store import product_details
 
     settings = settings_of(ctx)
     lang = settings.language
     with user_errors(lang):
         with warehouse(settings) as engine:
-            frame = similar_skus(engine, sku, k=k, recommender=recommender)
+            found = similar_list(engine, sku, k=k, recommender=recommender)
             name = product_details(engine, [sku])["name"].iloc[0]
     title = _t("similar", lang, sku=sku, name=_cell(name), recommender=recommender)
-    console.print(_products_table(frame, lang, title, score="similarity", reasons=False))
+    console.print(_products_table(found.frame, lang, title, score="similarity",
+                                  reasons=False))
+    console.print(_t(f"similar_{found.source}", lang, version=found.recommender,
+                     as_of=found.as_of), highlight=False, soft_wrap=True)

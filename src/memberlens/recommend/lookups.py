@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..engine.base import Engine
@@ -28,6 +29,7 @@ from .serving import (
     rank_members,
     serving_as_of,
 )
+from .similar_store import read_similar
 from .store import DETAIL_COLUMNS, product_details, stored_list
 
 SIMILAR_RECOMMENDERS = ("itemcf", "content", "als", "bpr", "popularity")
@@ -110,30 +112,82 @@ def member_recommendations(
                       fitted.recommender.name, fitted.as_of)
 
 
-def similar_skus(
-    engine: Engine, sku: str, *, k: int = 10, recommender: str = "itemcf",
-    policy: ExclusionPolicy | None = None, params: Mapping[str, Any] | None = None,
-) -> pd.DataFrame:
-    """The `k` SKUs most like `sku` (rank, product details, score).
+@dataclass(frozen=True)
+class SimilarList:
+    """The SKUs like one SKU with product details, and where they came from."""
 
-    Out-of-stock, not-yet-launched and filtered SKUs are left out as for members; what
-    the member bought does not apply here.
-    """
-    if recommender not in SIMILAR_RECOMMENDERS:
-        raise RecommendError(f"推荐算法 {recommender} 不提供相似商品 / {recommender} has no "
-                             f"similar items; use one of {', '.join(SIMILAR_RECOMMENDERS)}")
-    sku = str(sku)
+    sku: str
+    frame: pd.DataFrame     # rank, sku, name, category_l1, category, brand, price, stock,
+    #                         score
+    source: str             # "stored" (sku_similar, written by `recommend run`) or
+    #                         "computed" (fitted now)
+    recommender: str        # the model version for stored lists, the name otherwise
+    as_of: date | None      # the day the stored rows were written, or the data's date
+
+
+def _check_sku(engine: Engine, sku: str) -> None:
     known = engine.table_exists("products") and engine.scalar(
         "SELECT count(*) FROM products WHERE sku = ?", [sku])
     if not known:
         close = nearest_skus(engine, sku)
         hint = f"；相近的商品 / closest: {'; '.join(close)}" if close else ""
         raise NotFound(f"找不到商品 {sku} / SKU {sku} not found{hint}")
+
+
+def _from_store(engine: Engine, sku: str, k: int, recommender: str,
+                rules: ExclusionPolicy) -> SimilarList | None:
+    """The stored neighbours less today's exclusions, or None when they cannot answer:
+    nothing stored for `recommender`, or exclusions cut a truncated list below `k`."""
+    stored = read_similar(engine, sku, recommender)
+    if stored is None:
+        return None
+    ranked = stored.frame
+    if len(ranked):
+        blocked = resolve_exclusions(engine, rules, ranked["sku"].astype(str).to_numpy(),
+                                     serving_as_of(engine), []).items
+        ranked = ranked.drop(index=ranked.index[blocked]).reset_index(drop=True)
+    if len(ranked) < k and len(stored.frame) >= stored.depth:
+        return None   # the run kept only `depth` neighbours: the rest are not stored
+    ranked = ranked.head(k).assign(rank=lambda f: np.arange(1, len(f) + 1))
+    return SimilarList(sku, _with_details(engine, ranked), "stored", stored.model_version,
+                       stored.computed_at.date())
+
+
+def _with_details(engine: Engine, ranked: pd.DataFrame) -> pd.DataFrame:
+    details = product_details(engine, ranked["sku"].astype(str).tolist())
+    return details.assign(rank=ranked["rank"].to_numpy(dtype=np.int64),
+                          score=ranked["score"].to_numpy(dtype=np.float64),
+                          )[["rank", *DETAIL_COLUMNS, "score"]]
+
+
+def similar_list(
+    engine: Engine, sku: str, *, k: int = 10, recommender: str = "itemcf",
+    policy: ExclusionPolicy | None = None, params: Mapping[str, Any] | None = None,
+    stored: bool = True,
+) -> SimilarList:
+    """The `k` SKUs most like `sku`, from ``sku_similar`` when the last `recommend run`
+    stored them for `recommender`, else from a recommender fitted now.
+
+    Out-of-stock, not-yet-launched and filtered SKUs are left out as for members (on
+    the stored rows too, at read time); what the member bought does not apply here.
+    `params` or ``stored=False`` always compute (the stored rows are one model's).
+    """
+    if recommender not in SIMILAR_RECOMMENDERS:
+        raise RecommendError(f"推荐算法 {recommender} 不提供相似商品 / {recommender} has no "
+                             f"similar items; use one of {', '.join(SIMILAR_RECOMMENDERS)}")
+    if k < 1:
+        raise RecommendError(f"k 至少为 1 / k must be at least 1 (got {k})")
+    sku = str(sku)
+    _check_sku(engine, sku)
+    rules = (policy or ExclusionPolicy()).model_copy(update={"exclude_bought": False})
+    if stored and not params:
+        found = _from_store(engine, sku, k, recommender, rules)
+        if found is not None:
+            return found
     day = serving_as_of(engine)
     rec = make(recommender, params, engine=engine, as_of=day)
     rec.fit(load_interactions(engine, until=day))
     inter = rec.interactions_
-    rules = (policy or ExclusionPolicy()).model_copy(update={"exclude_bought": False})
     blocked = set(resolve_exclusions(engine, rules, inter.skus, day, []).items.tolist())
     top = rec.item_similarity(inter.sku_column(sku), k + len(blocked))
     pairs = [(int(c), float(s)) for c, s in zip(top.items[0], top.scores[0], strict=True)
@@ -141,6 +195,21 @@ def similar_skus(
     ranked = pd.DataFrame({"rank": range(1, len(pairs) + 1),
                            "sku": [str(inter.skus[c]) for c, _ in pairs],
                            "score": [s for _, s in pairs]})
-    details = product_details(engine, ranked["sku"].tolist())
-    return details.assign(rank=ranked["rank"].to_numpy(),
-                          score=ranked["score"].to_numpy())[["rank", *DETAIL_COLUMNS, "score"]]
+    return SimilarList(sku, _with_details(engine, ranked), "computed", rec.name, day)
+
+
+def similar_skus(
+    engine: Engine, sku: str, *, k: int = 10, recommender: str = "itemcf",
+    policy: ExclusionPolicy | None = None, params: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The `k` SKUs most like `sku` (rank, product details, score); see :func:`similar_list`.
+
+    ``frame.attrs`` says where they came from: ``source`` (stored / computed),
+    ``model_version`` and ``as_of``.
+    """
+    found = similar_list(engine, sku, k=k, recommender=recommender, policy=policy,
+                         params=params)
+    frame = found.frame
+    frame.attrs.update(source=found.source, model_version=found.recommender,
+                       as_of=found.as_of)
+    return frame

@@ -33,6 +33,8 @@ from .base import BATCH_ROWS, Interactions, Recommender, RecommendError, TopN, t
 from .exclusions import ExclusionPolicy, Exclusions, resolve_exclusions
 from .interactions import DEFAULT_WEIGHTS, InteractionWeights, load_interactions
 from .popularity import PopularityRecommender
+from .similar_store import DEPTH as SIMILAR_DEPTH
+from .similar_store import SimilarWrite, write_similar
 
 DEFAULT_RECOMMENDER = "itemcf"
 # cold start by gender × age band: both known for members who never bought anything
@@ -347,6 +349,7 @@ class ServingRun:
     model_version: str
     as_of: date
     refresh: ProfileRefresh | None = None
+    similar: SimilarWrite | None = None   # what went into sku_similar
 
 
 def serve(
@@ -355,9 +358,10 @@ def serve(
     params: Mapping[str, Any] | None = None, window_days: int | None = None,
     weights: InteractionWeights = DEFAULT_WEIGHTS, segment_tags: Sequence[str] = SEGMENT_TAGS,
     segment_min_members: int = SEGMENT_MIN_MEMBERS, write: bool = True,
-    catalog: Catalog | None = None,
+    catalog: Catalog | None = None, similar_depth: int = SIMILAR_DEPTH,
 ) -> ServingRun:
-    """Fit on the warehouse, rank every profiled member, write the lists to the profile.
+    """Fit on the warehouse, rank every profiled member, write the lists to the profile,
+    and every SKU's top-`similar_depth` similar SKUs to ``sku_similar`` (0: not).
 
     What ``memberlens recommend run`` and the demo call; `write=False` only ranks.
     """
@@ -374,5 +378,7 @@ def serve(
     version = f"{fitted.recommender.name}-k{k}-{datetime.now():%Y%m%d%H%M%S}"
     refresh = (write_recommendations(engine, frame, model_version=version, as_of=day,
                                      members=members, catalog=catalog) if write else None)
+    similar = (write_similar(engine, fitted.recommender, version, similar_depth)
+               if write and similar_depth > 0 else None)
     summary = summarize(frame, fitted, len(members), time.perf_counter() - started)
-    return ServingRun(frame, summary, version, day, refresh)
+    return ServingRun(frame, summary, version, day, refresh, similar)

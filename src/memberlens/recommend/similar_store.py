@@ -11,8 +11,8 @@ How the rows are made, per recommender:
 
 - item-CF: the fitted neighbour matrix already is the answer; one vectorised top-N
   over all its rows (the same :func:`sparse_top_k` as ``item_similarity``).
-- content: attribute-cosine rows in blocks, while the catalogue is small enough.
-- ALS / BPR: implicit's batched ``similar_items``, while the catalogue is small enough.
+- content: attribute-cosine rows in blocks, up to 10k SKUs (all pairs grow with n²).
+- ALS / BPR: cosine of the item factors (as implicit's ``similar_items``), up to 10k SKUs.
 - popularity: skipped — its "similar" list is the same best-seller list for every SKU.
 """
 
@@ -29,14 +29,15 @@ import scipy.sparse as sp
 from sqlglot import exp
 
 from ..engine.base import Engine
-from .base import Interactions, Recommender, TopN
+from .base import Interactions, Recommender, TopN, top_k
 from .itemcf import ItemCFRecommender, sparse_top_k
 
 TABLE = "sku_similar"
 DEPTH = 20
-# dense similarity (content, factors) is worth storing only up to this many SKUs:
-# 20k × 20k in blocks is a few seconds; beyond, `recommend similar` computes per call
-DENSE_MAX_SKUS = 20_000
+# all-pairs similarity (content, factors) is stored only up to this many SKUs: it grows
+# with the square (ALS, 64 factors: 20k SKUs 6.7 s, so 10k about 1.7 s); beyond,
+# `recommend similar` computes per call as before
+DENSE_MAX_SKUS = 10_000
 _BLOCK = 1024
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -129,9 +130,12 @@ def similarity_top(recommender: Recommender, n: int = DEPTH,
         cols = np.arange(start, min(start + _BLOCK, inter.n_items))
         if isinstance(recommender, ContentRecommender):   # as its item_similarity
             block = sp.csr_matrix(recommender.item_vectors_[cols] @ recommender._items_t)
-        else:  # implicit factors: cosine, as its similar_items
-            block = sp.csr_matrix(unit[cols] @ unit.T)
-        parts.append(_block_top(block, start, n))
+            parts.append(_block_top(block, start, n))
+        else:  # implicit factors: dense cosine, as its similar_items
+            dense = unit[cols] @ unit.T
+            dense[np.arange(len(cols)), cols] = -np.inf
+            dense[dense <= 0] = -np.inf
+            parts.append(top_k(dense, n))
     return TopN(np.vstack([p.items for p in parts]),
                 np.vstack([p.scores for p in parts])), None
 

@@ -297,3 +297,11 @@ def test_time_split_cf_beats_popularity(demo: DuckDBEngine) -> None:
     for name in ("itemcf", "als", "content"):
         assert recall[name] >= 2.5 * recall["popularity"], recall
     assert preferences_frame(demo) is not None  # the demo has a profile to blend in
+
+
+def test_a_misspelt_recommender_name_gets_the_nearest_suggested() -> None:
+    from memberlens.recommend.base import RecommendError
+    from memberlens.recommend.registry_names import make_recommender
+
+    with pytest.raises(RecommendError, match="did you mean 'als'"):
+        make_recommender("alss")

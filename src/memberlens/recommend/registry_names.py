@@ -9,6 +9,7 @@ Example
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Any
 
 from .base import Recommender, RecommendError
@@ -42,8 +43,10 @@ def make_recommender(name: str, **params: Any) -> Recommender:
     """
     cls = RECOMMENDERS.get(name)
     if cls is None:
-        raise RecommendError(f"未知的推荐器 {name!r} / unknown recommender {name!r}; use one "
-                             f"of {', '.join(RECOMMENDERS)}")
+        near = get_close_matches(name, list(RECOMMENDERS), n=1)
+        hint = f"（是否想用 / did you mean {near[0]!r}?）" if near else ""
+        raise RecommendError(f"未知的推荐器 {name!r} / unknown recommender {name!r}{hint}; use "
+                             f"one of {', '.join(RECOMMENDERS)}")
     try:
         return cls(**params)
     except TypeError as e:

@@ -3,7 +3,6 @@ recommendations → report."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +13,8 @@ from typing import TYPE_CHECKING
 from .analytics.report_data import collect_report_data
 from .engine import open_engine
 from .engine.base import Engine
-from .ingest import LoadResult, ingest_file
+from .ingest import LoadResult
+from .ingest.generated import ingest_generated
 from .reports import render_report
 from .segments.clusters import ClusterRun, run_clustering
 from .settings import Settings
@@ -99,21 +99,13 @@ def run_demo(directory: Path, *, members: int = 20_000, seed: int = 42, dirt: fl
     generate(data_dir, members=members, seed=seed, dirt=dirt,
              progress=(lambda stage, done, total: progress(f"datagen:{stage}", done, total))
              if progress else None)
-    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
-    # an alternative of another file (orders.csv beside orders.parquet) holds the same rows
-    files = [f for f in manifest["files"] if not f.get("alternative_of")]
     result = DemoResult(data_dir=data_dir, warehouse=warehouse,
                         report=directory / "memberlens-report.html")
     engine = open_engine(settings, path=warehouse)
     catalog = load_catalog(settings.tag_dirs)
     try:
-        for i, entry in enumerate(files):
-            if progress:
-                progress(f"ingest:{entry['table']}", i, len(files))
-            result.loads.append(ingest_file(engine, entry["table"], data_dir / entry["path"],
-                                            timezone=settings.timezone))
-        if progress:
-            progress("ingest:done", len(files), len(files))
+        result.loads = ingest_generated(engine, data_dir, timezone=settings.timezone,
+                                        progress=progress)
         # monthly snapshots first, so trends and migrations have a history to read
         as_ofs = monthly_as_of_dates(default_as_of(engine), HISTORY_MONTHS)
         for i, as_of in enumerate(as_ofs):

@@ -6,12 +6,11 @@ whichever test module asks first, and never changed; tests that write copy it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.settings import Settings
 from memberlens.tags import run_tags
 
@@ -29,10 +28,7 @@ def demo_warehouse(root: Path) -> Path:
     path = root / "rules_demo.duckdb"
     engine = open_engine(Settings(warehouse=path))
     try:
-        manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], data / entry["path"])
+        ingest_generated(engine, data)
         run_tags(engine)
     finally:
         engine.close()

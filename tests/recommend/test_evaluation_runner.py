@@ -16,7 +16,7 @@ import pytest
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.recommend.base import Interactions, Recommender, RecommendError
 from memberlens.recommend.evaluation import (
     RESULT_COLUMNS,
@@ -150,11 +150,7 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings(warehouse=path)
     engine = open_engine(settings)
     try:
-        manifest = json.loads((root / "data" / "manifest.json").read_text(encoding="utf-8"))
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], root / "data" / entry["path"],
-                            timezone=settings.timezone)
+        ingest_generated(engine, root / "data", timezone=settings.timezone)
     finally:
         engine.close()
     return path

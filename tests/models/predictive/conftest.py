@@ -5,7 +5,6 @@ Built once per session; tests that change data or write scores copy the file fir
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.settings import Settings
 
 MEMBERS = 3000
@@ -29,11 +28,7 @@ def _build(root: Path, tables: frozenset[str]) -> Path:
     settings = Settings(warehouse=warehouse)
     engine = open_engine(settings)
     try:
-        manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], data / entry["path"],
-                            timezone=settings.timezone)
+        ingest_generated(engine, data, timezone=settings.timezone)
     finally:
         engine.close()
     return warehouse

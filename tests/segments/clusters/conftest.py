@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.settings import Settings
 from memberlens.tags import run_tags
 
@@ -23,13 +22,10 @@ def profiled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """datagen → ingest → tags, as the demo does; the file is never changed."""
     root = tmp_path_factory.mktemp("clusters")
     generate(root / "data", members=MEMBERS, seed=11, dirt=0.0)
-    manifest = json.loads((root / "data" / "manifest.json").read_text(encoding="utf-8"))
     path = root / "profiled.duckdb"
     engine = open_engine(Settings(warehouse=path))
     try:
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], root / "data" / entry["path"])
+        ingest_generated(engine, root / "data")
         run_tags(engine)
     finally:
         engine.close()

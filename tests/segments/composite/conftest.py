@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.settings import Settings
 
 MEMBERS, SEED = 12_000, 0  # 40 stores: enough for every store class
@@ -23,13 +22,10 @@ def store_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = root / "data"
     generate(data, members=MEMBERS, seed=SEED, dirt=0.0,
              include=frozenset({"members", "stores", "orders", "feedback"}))
-    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     path = root / "wh.duckdb"
     engine = open_engine(Settings(warehouse=path))
     try:
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], data / entry["path"])
+        ingest_generated(engine, data)
     finally:
         engine.close()
     return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from memberlens.datagen import generate
 from memberlens.engine import DuckDBEngine, open_engine
-from memberlens.ingest import ingest_file
+from memberlens.ingest.generated import ingest_generated
 from memberlens.settings import Settings
 from memberlens.tags import run_tags
 
@@ -24,13 +23,10 @@ def tagged_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("audience_index")
     data = root / "data"
     generate(data, members=MEMBERS, seed=SEED, dirt=0.01)
-    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     path = root / "wh.duckdb"
     engine = open_engine(Settings(warehouse=path))
     try:
-        for entry in manifest["files"]:
-            if not entry.get("alternative_of"):
-                ingest_file(engine, entry["table"], data / entry["path"])
+        ingest_generated(engine, data)
         run_tags(engine)
     finally:
         engine.close()

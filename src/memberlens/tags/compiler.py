@@ -34,6 +34,11 @@ from .model_scores import latest_scores
 from .sources import MEMBER_COLUMNS, SOURCE_COLUMNS, source_sql
 
 COUNT_LIKE = ("count", "count_distinct", "share")
+
+
+def closed_column(key: str) -> str:
+    """The per-record column holding a closed dimension's value position for tag `key`."""
+    return f"__top_{key}"
 SCORES_CTE = "model_scores_latest"
 
 
@@ -108,7 +113,81 @@ def _aggregate(tag: TagDefinition, agg: AggregateCompute, as_of: date) -> exp.Ex
         return filtered(funcs[f](this=measure))
     if f == "mode":
         return filtered(exp.Anonymous(this="mode", expressions=[measure]))
+    if f in ("top", "top_share"):
+        return _closed_top(agg, closed_column(tag.key), cond)
     raise AssertionError(f)
+
+
+def _closed_values(agg: AggregateCompute) -> list[str] | None:
+    """The values a counted dimension can take, when its expression spells them all out.
+
+    A CASE whose every branch is a string literal (or NULL) has a closed set of values;
+    its favourite can then be counted per value in the source's one GROUP BY member_id
+    instead of a GROUP BY (member, value) and a second one per member (order-based tags
+    at 1M members: −3.5 s of 45 s CPU for the channel and the hour band).
+    """
+    if agg.function not in ("top", "top_share") or agg.measure or not agg.dimension:
+        return None
+    dim = _expr(agg.dimension, SOURCE_COLUMNS[agg.source], date.min)
+    if not isinstance(dim, exp.Case):
+        return None
+    outcomes = [branch.args["true"] for branch in dim.args.get("ifs") or []]
+    if dim.args.get("default") is not None:
+        outcomes.append(dim.args["default"])
+    values: set[str] = set()
+    for out in outcomes:
+        if isinstance(out, exp.Null):
+            continue
+        if not (isinstance(out, exp.Literal) and out.is_string):
+            return None
+        values.add(out.this)
+    # sorted as the engines compare strings (code points = UTF-8 bytes): ties go to the
+    # smallest value, as arg_min(d, {k: -v, d: d}) of the general form decides them
+    return sorted(values) or None
+
+
+def _closed_index(agg: AggregateCompute, as_of: date) -> exp.Expr:
+    """The dimension with each value replaced by its position in `_closed_values`.
+
+    Computed once per record below the GROUP BY, so each per-value count compares a
+    small integer instead of re-evaluating the CASE and comparing strings.
+    """
+    values = _closed_values(agg)
+    assert values is not None  # noqa: S101  (only closed dimensions come here)
+    position = {v: i for i, v in enumerate(values)}
+    dim = _expr(agg.dimension or "", SOURCE_COLUMNS[agg.source], as_of)
+    for branch in dim.args.get("ifs") or []:
+        if isinstance(branch.args["true"], exp.Literal):
+            branch.set("true", exp.Literal.number(position[branch.args["true"].this]))
+    default = dim.args.get("default")
+    if isinstance(default, exp.Literal):
+        dim.set("default", exp.Literal.number(position[default.this]))
+    return dim
+
+
+def _closed_top(agg: AggregateCompute, column: str, cond: exp.Expr | None) -> exp.Expr:
+    """The favourite (or its share) from one count per possible value."""
+    values = _closed_values(agg)
+    assert values is not None  # noqa: S101
+
+    def count_where(extra: exp.Expr | None) -> exp.Expr:
+        conds = [c.copy() for c in (cond, extra) if c is not None]
+        star = exp.Count(this=exp.Star())
+        return (exp.Filter(this=star, expression=exp.Where(this=exp.and_(*conds)))
+                if conds else star)
+
+    counts = [count_where(exp.EQ(this=_q(column), expression=exp.Literal.number(i)))
+              for i in range(len(values))]
+    best = exp.func("greatest", *(c.copy() for c in counts)) if len(counts) > 1 else counts[0]
+    if agg.function == "top":
+        pick = exp.Case()
+        for c, v in zip(counts, values, strict=True):
+            pick = pick.when(exp.EQ(this=c, expression=best.copy()), exp.Literal.string(v))
+        value: exp.Expr = pick
+    else:  # the share of all the member's records in the window, valued or not
+        value = exp.Div(this=exp.cast(best.copy(), "DOUBLE"),
+                        expression=count_where(None))
+    return exp.Case().when(exp.GT(this=best, expression=exp.Literal.number(0)), value)
 
 
 def _earliest_day(catalog: Catalog, source: str, as_of: date) -> date | None:
@@ -158,7 +237,7 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
     for tag in catalog:
         c = tag.compute
         if isinstance(c, AggregateCompute):
-            if c.function in ("top", "top_share", "top_n"):
+            if c.function in ("top", "top_share", "top_n") and _closed_values(c) is None:
                 top_groups[(c.source, c.window_days, c.window_offset_days, c.filter,
                             c.dimension, c.measure)].append(tag)
             else:
@@ -166,9 +245,16 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
 
     for source, tags in sorted(groups.items()):
         name = f"agg_{source}"
+        closed = [exp.alias_(_closed_index(t.compute, as_of), closed_column(t.key), quoted=True)
+                  for t in tags if isinstance(t.compute, AggregateCompute)
+                  and t.compute.function in ("top", "top_share")]
+        records: exp.Expr = exp.to_table(f"src_{source}")
+        if closed:
+            records = exp.select(exp.Star(), *closed).from_(f"src_{source}").subquery(
+                f"src_{source}")
         select = exp.select("member_id", *(
             exp.alias_(_aggregate(t, t.compute, as_of), t.key, quoted=True)  # type: ignore[arg-type]
-            for t in tags)).from_(f"src_{source}").group_by("member_id")
+            for t in tags)).from_(records).group_by("member_id")
         ctes.append((name, select))
         cols = []
         for t in tags:

@@ -113,8 +113,139 @@ WITH src_items AS (
       ts >= CAST('2024-04-02 00:00:00' AS TIMESTAMP)) AS "spend_90d",
     COUNT(*) AS "order_count_total",
     SUM(net_amount) AS "spend_total",
-    MAX(ts) AS "last_purchase_at"
-  FROM src_purchases
+    MAX(ts) AS "last_purchase_at",
+    CASE
+      WHEN GREATEST(
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 0),
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 1),
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 2),
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 3),
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 4),
+        COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 5)
+      ) > 0
+      THEN CASE
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 0) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '上午'
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 1) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '下午'
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 2) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '中午'
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 3) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '凌晨'
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 4) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '晚上'
+        WHEN COUNT(*) FILTER(WHERE
+          "__top_preferred_hour_band" = 5) = GREATEST(
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 0),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 1),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 2),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 3),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 4),
+          COUNT(*) FILTER(WHERE
+            "__top_preferred_hour_band" = 5)
+        )
+        THEN '深夜'
+      END
+    END AS "preferred_hour_band"
+  FROM (
+    SELECT
+      *,
+      CASE
+        WHEN hour < 6
+        THEN 3
+        WHEN hour < 11
+        THEN 0
+        WHEN hour < 14
+        THEN 2
+        WHEN hour < 18
+        THEN 1
+        WHEN hour < 22
+        THEN 4
+        ELSE 5
+      END AS "__top_preferred_hour_band"
+    FROM src_purchases
+  ) AS src_purchases
   GROUP BY
     member_id
 ), top_0 AS (
@@ -132,39 +263,6 @@ WITH src_items AS (
     FROM src_items
     WHERE
       ts >= CAST('2023-07-02 00:00:00' AS TIMESTAMP)
-    GROUP BY
-      member_id,
-      2
-  ) AS inner_rows
-  WHERE
-    v > 0
-  GROUP BY
-    member_id
-), top_1 AS (
-  SELECT
-    member_id,
-    ARG_MIN(d, {'k': -v, 'd': d}) FILTER(WHERE
-      NOT d IS NULL) AS ranked,
-    MAX(v) FILTER(WHERE
-      NOT d IS NULL) / NULLIF(SUM(v), 0) AS share
-  FROM (
-    SELECT
-      member_id AS member_id,
-      CASE
-        WHEN hour < 6
-        THEN '凌晨'
-        WHEN hour < 11
-        THEN '上午'
-        WHEN hour < 14
-        THEN '中午'
-        WHEN hour < 18
-        THEN '下午'
-        WHEN hour < 22
-        THEN '晚上'
-        ELSE '深夜'
-      END AS d,
-      SUM(1) AS v
-    FROM src_purchases
     GROUP BY
       member_id,
       2
@@ -195,8 +293,8 @@ WITH src_items AS (
     COALESCE("agg_purchases"."order_count_total", 0) AS "order_count_total",
     COALESCE("agg_purchases"."spend_total", 0) AS "spend_total",
     "agg_purchases"."last_purchase_at" AS "last_purchase_at",
-    LIST_SLICE(top_0.ranked, 1, 3) AS "top_categories",
-    top_1.ranked AS "preferred_hour_band"
+    "agg_purchases"."preferred_hour_band" AS "preferred_hour_band",
+    LIST_SLICE(top_0.ranked, 1, 3) AS "top_categories"
   FROM base
   LEFT JOIN agg_items
     ON agg_items.member_id = base.member_id
@@ -204,8 +302,6 @@ WITH src_items AS (
     ON agg_purchases.member_id = base.member_id
   LEFT JOIN top_0
     ON top_0.member_id = base.member_id
-  LEFT JOIN top_1
-    ON top_1.member_id = base.member_id
 ), rules_in AS (
   SELECT
     member_id,

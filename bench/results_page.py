@@ -112,21 +112,102 @@ TAG_TARGETS = {  # issue 3's targets for the tags at 1M members / 20M orders / 5
 
 TAG_NOTES = """### Where the time goes (measured 2026-11-24 on this machine, 1M members)
 
-Applied on 2026-11-24 after the first measurements (order-based tags 31.8 s → 28.1 s):
-the order-line source is cut to the earliest window before its join with the orders
-(5.8 s → 2.4 s as a single query); a single favourite uses `first(d ORDER BY v DESC, d)`
-instead of a sorted list (3.0 s → 1.8 s); purchase gaps sort by time alone (6.2 s →
-3.9 s, same gaps); all tags over one source share one scan and one GROUP BY, each window
-being a FILTER of its own aggregate.
+The 18:13 run above was made on a quiet machine; the 13:03 run before it was not (load
+average 2–3), which is most of the difference between them (pandas 45.2 → 36.8 s with no
+change to it). Single runs still vary by ±10 % when quiet: changes are judged by A/B runs
+back to back on a copy of the same warehouse, with CPU time beside wall time. The
+all-tags catalog has 76 tags since the recommendation tags (issue 6). Why the 5 s and 5×
+targets are out of reach on 2 cores — three bare passes over the data are 6.2 s — is in
+docs/decisions/0020-speed-targets-below-the-floor.md.
 
-What remains, from the compute-only table above: the favourite categories and brands
-(top-3 lists over 38.7M order lines, ~9.6 s) and the preferred hour band, channel and
-store (~5.2 s) are most of it; writing the snapshot and member_profile (1M rows × 66
-columns, twice) is the gap between compute-only and `run_tags`. The next steps are
-pre-aggregating (member, category/brand) spend once for all "top" tags over items, and
-writing member_profile as a view over the newest snapshot instead of a second copy.
-Tried and rejected: `WITH … AS MATERIALIZED` for the sources (computing the purchases
-and order-line sets once for all consumers) made the order-based run slower, 36.6 s.
+Third round (2026-11-24 evening):
+- a favourite over a closed set of values (channel, hour band: a CASE whose branches are
+  all string literals, counted) is one `count(*) FILTER (…)` per value inside the
+  purchases' single GROUP BY member_id, the CASE computed once per record as the value's
+  position — instead of a GROUP BY (member, value) and a second GROUP BY per member. Ties
+  go to the smallest value, as before (test against the general form on tied random
+  data). Compute only, back to back, three runs each: 47.1 / 48.2 / 47.5 → 44.5 / 50.0 /
+  44.9 s CPU (about −5 %); the output is identical for all 1M members;
+- measured and kept: the final `ORDER BY member_id` costs about 0.5 s (44.7–48.4 against
+  44.0–46.8 s CPU without it, back to back; a first unpaired run had suggested 5.5 s), so
+  the profile keeps its deterministic member order;
+- measured, not adopted: product attributes (brand, category) as dense integer codes in
+  the (member, value) GROUP BYs over order lines: −1 s wall per dimension in isolation
+  (4.05 → 3.06 s for brands), but decoding the top-3 lists back to names needs a second
+  pass or dialect-specific list functions; purchase gaps from sorted lists (2.1 s against
+  2.8 s for the window, alone) stays rejected for the reason below (7.0 s of CPU in the
+  whole query).
+
+Second round, A/B back to back on a copy of the same warehouse, two runs each:
+
+| order-based tags, `run_tags` | wall s | CPU s | of which index rebuild s |
+|---|---:|---:|---:|
+| before (a14d753) | 31.5, 32.1 | 56.8, 57.7 | 3.0, 2.9 |
+| after (49c6a0b) | 28.3, 29.0 | 52.2, 53.5 | 2.5, 2.6 |
+
+Applied on 2026-11-24 (second round, ~10 % end to end):
+- rule layers carry only member_id and the columns rules read (13 of the 45 in the
+  order-based layer); the final
+  SELECT joins them back by member_id. Every window in a rule (`percent_rank() over …`,
+  five distinct orderings) sorted the whole 1M-row × 45-column layer: ~16 s of operator
+  time in EXPLAIN ANALYZE, ~4.7 s after;
+- the result is written once: `CREATE OR REPLACE TABLE member_profile AS <query>`, and
+  the tag_history snapshot is inserted from it (before: a temporary table, then both
+  copies). A back-dated run still stages in a temporary table. member_profile stays a
+  table (model_scores.refresh_profile UPDATEs it; the audience index reads it);
+- a single favourite is `arg_min(d, {k: -v, d: d})` (same order as `v DESC, d`; renders
+  as MIN_BY(d, STRUCT(-v, d)) in Spark, which is now correct there too).
+
+First round (order-based tags 31.8 s → 28.1 s): the order-line source cut to the
+earliest window before its join with the orders; purchase gaps sorted by time alone;
+all tags over one source share one scan and one GROUP BY, each window a FILTER.
+
+What remains (operator time, EXPLAIN ANALYZE of the order-based query): the order-line
+source, a hash join of 38.7M order lines with 7.4M orders on a VARCHAR order_id (~5.5 s
+of CPU alone, before any tag); the three (member, dimension) GROUP BYs over those lines
+and the sorted top-3 lists; the three (member, dimension) GROUP BYs over 19.5M purchases
+for the hour band, channel and store; the purchase-gap window (partition by member,
+order by time over 19.5M rows, ~5.4 s of CPU alone); the final ORDER BY member_id and
+the write. The 5 s target needs about 6× less work than this, which no rewrite of the
+query measured here gives: the join and the gap sort alone are over 10 s of CPU on 2
+cores. It would take storing member_id (and the order time) on order lines at ingest,
+integer member keys instead of VARCHAR, or incremental tags (only members with new
+orders recomputed).
+
+Tried and rejected:
+- `WITH … AS MATERIALIZED` for the sources (computing the purchases and order-line sets
+  once for all consumers): slower, 36.6 s for the order-based run;
+- top-3 lists as `arg_min(d, {k: -v, d: d}, 3)`: faster (3.0 → 1.3 s of CPU per
+  dimension over 38.7M order lines) but its states do not spill: the all-tags run ran
+  out of memory under memory_limit 2GB (the sorted `list()` passes);
+- purchase gaps from sorted per-member lists (`list(epoch(ts) ORDER BY ts)`, then the
+  differences): 7.0 s of CPU against 5.4 s for the window;
+- a BIGINT `order_key` on orders and order_items, with the order-line source joining on it
+  instead of the VARCHAR order_id (measured 2026-11-24 without changing the product: the
+  key added by hand to a copy of the 1M-member warehouse, and the source's join condition
+  swapped at run time). A/B on copies of the same warehouse, back to back, `run_tags` for
+  the order-based tags, wall / CPU s. Key = `hash(order_id) >> 1`: 30.7 / 57.4 → 28.9 /
+  53.2 and 30.0 / 55.7 → 27.9 / 51.5 (−6 to −7 %). Dense key from an `order_keys`
+  dictionary (unique by construction): 28.2 / 52.1 → 26.6 / 49.3 and 26.8 / 49.5 → 25.5 /
+  47.3 (−5 %). Under the 10 % needed to be worth a migration and the ingest upkeep, so not
+  kept. Why so little: DuckDB already materialises `src_items` once for its four
+  consumers (EXPLAIN shows one CTE), so the join runs once; alone (the one-year window,
+  14.3M matched lines) it takes 3.1–3.5 s of CPU on order_id, 2.1–2.4 s on the hashed key,
+  1.6–1.8 s on the dense key. Back-filling 20M orders and 38.7M lines took ~6 s for the
+  hashed key, ~24 s for the dictionary (build 10 s, fills 6 + 8 s). Measured the same way,
+  to guide a next attempt: integer member keys (members and orders' member_id replaced by a
+  dense BIGINT, order_id join unchanged) 26.8 / 49.4 → 24.9 / 46.0 and 28.1 / 52.2 → 25.0 /
+  45.9 (−7 to −11 %); member keys and the dense order key together 28.0 / 51.5 → 23.6 /
+  42.8 and 26.7 / 49.3 → 23.2 / 42.6 (−13 to −16 %). Outputs (checked over all 1M
+  members for the dense key, alone and with member keys) were the same as before except
+  the interval mean and spread of ~50 members, which differ in the last bits
+  (≤ 5e-15, the order of a parallel float sum). Either way, this is far from the 5 s
+  target. Integer member keys are the larger change (member_id is in every table and every
+  output); the order key adds about 5 % on top of them;
+- not tried for lack of time: GROUPING SETS for the three purchase dimensions (the scan
+  is already shared by the CTE fan-out, so little to gain), `preserve_insertion_order =
+  false` (unsafe with the ORDER BY the audience index relies on).
+
 Peak memory: DuckDB takes up to 80 % of RAM by default; `MEMBERLENS_MEMORY_LIMIT=2GB`
 keeps the process under the 3 GB target and spills to disk, at the cost shown above.
 """

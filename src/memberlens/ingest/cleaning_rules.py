@@ -110,8 +110,32 @@ def _timestamp(raw: exp.Expr, source_type: str, timezone: str) -> exp.Expr:
     return _sql(
         "CASE WHEN contains(:v, 'T') AND regexp_matches(:v, '(Z|[+-][0-9]{2}:?[0-9]{2})$') "
         "THEN timezone(:tz, try_cast(:v AS TIMESTAMPTZ)) "
-        "ELSE try_strptime(:v, :fmts) END",
-        v=raw, tz=_str(timezone), fmts=fmts)
+        "ELSE coalesce(:fast, try_strptime(:v, :fmts)) END",
+        v=raw, tz=_str(timezone), fmts=fmts, fast=_iso_fast_path(raw))
+
+
+# exactly one canonical ISO shape per length, as strftime writes it (T written as space)
+ISO_SHAPES = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S",
+              23: "%Y-%m-%d %H:%M:%S.%g", 26: "%Y-%m-%d %H:%M:%S.%f"}
+
+
+def _iso_fast_path(raw: exp.Expr) -> exp.Expr:
+    """The value by DuckDB's own cast, kept only when it writes back to the same text.
+
+    try_strptime with a list of formats pays dearly for every format that fails before
+    one fits (5.7 s for 20M order times whose first format never fits, against 0.5 s for
+    the cast). A value that round-trips exactly through one of the ISO shapes above is
+    one of TIMESTAMP_FORMATS, and no format before it in the list fits it, so the result
+    is the one the list gives; anything else (offsets, 24:00, one-digit fields, BC,
+    'epoch') falls through to the list as before.
+    """
+    cast = _sql("try_cast(:v AS TIMESTAMP)", v=raw.copy())
+    case = exp.Case(this=_sql("strlen(:v)", v=raw.copy()))
+    for length, shape in ISO_SHAPES.items():
+        same = _sql(f"strftime(:t, '{shape}') = replace(:v, 'T', ' ')", t=cast.copy(),
+                    v=raw.copy())
+        case = case.when(exp.Literal.number(length), exp.Case().when(same, cast.copy()))
+    return case
 
 
 def build_rule(column: Column, source_type: str, *, timezone: str,

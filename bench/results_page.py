@@ -147,10 +147,14 @@ Third round (2026-11-24 evening):
 - measured and kept: the final `ORDER BY member_id` costs about 0.5 s (44.7–48.4 against
   44.0–46.8 s CPU without it, back to back; a first unpaired run had suggested 5.5 s), so
   the profile keeps its deterministic member order;
-- measured, not adopted: product attributes (brand, category) as dense integer codes in
-  the (member, value) GROUP BYs over order lines: −1 s wall per dimension in isolation
-  (4.05 → 3.06 s for brands), but decoding the top-3 lists back to names needs a second
-  pass or dialect-specific list functions; purchase gaps from sorted lists (2.1 s against
+- measured, not adopted: product attributes (brand, category, department) as dense
+  integer codes (dense_rank over products, so code order is name order and ties fall
+  the same way) in the (member, value) GROUP BYs over order lines, decoded through a
+  one-row dictionary CTE: compute only, back to back, 40.8 / 46.6 / 41.4 → 37.0 / 36.8 /
+  39.7 s CPU (−5 to −20 %, the noise is as large as the gain), output identical for all
+  1M members. Not adopted for now: a second ranking path with a lambda over list
+  indexes, which the Spark rendering (0-based arrays) would need its own form of, for
+  a gain that does not change the verdict of 0020; purchase gaps from sorted lists (2.1 s against
   2.8 s for the window, alone) stays rejected for the reason below (7.0 s of CPU in the
   whole query).
 

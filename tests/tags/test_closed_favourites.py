@@ -70,6 +70,11 @@ def test_a_case_of_literals_is_closed_and_anything_else_is_not() -> None:
     not_literal = closed.compute.model_copy(update={"dimension": "case when hour < 11 "
                                                     "then store_id else '晚上' end"})
     assert _closed_values(not_literal) is None
+    def hours(n: int) -> AggregateCompute:
+        branches = " ".join(f"when hour = {h} then 'h{h:02d}'" for h in range(n))
+        return closed.compute.model_copy(update={"dimension": f"case {branches} end"})
+    assert _closed_values(hours(16)) == [f"h{h:02d}" for h in range(16)]
+    assert _closed_values(hours(17)) is None  # the pick's SQL would grow as k²
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

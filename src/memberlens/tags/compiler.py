@@ -34,6 +34,7 @@ from .model_scores import latest_scores
 from .sources import MEMBER_COLUMNS, SOURCE_COLUMNS, source_sql
 
 COUNT_LIKE = ("count", "count_distinct", "share")
+MAX_CLOSED_VALUES = 16  # a favourite over more values than this is ranked the general way
 
 
 def closed_column(key: str) -> str:
@@ -141,6 +142,8 @@ def _closed_values(agg: AggregateCompute) -> list[str] | None:
         if not (isinstance(out, exp.Literal) and out.is_string):
             return None
         values.add(out.this)
+    if len(values) > MAX_CLOSED_VALUES:
+        return None  # the pick repeats every count per value: its SQL grows as k²
     # sorted as the engines compare strings (code points = UTF-8 bytes): ties go to the
     # smallest value, as arg_min(d, {k: -v, d: d}) of the general form decides them
     return sorted(values) or None

@@ -35,12 +35,12 @@ from .sources import MEMBER_COLUMNS, SOURCE_COLUMNS, source_sql
 
 COUNT_LIKE = ("count", "count_distinct", "share")
 MAX_CLOSED_VALUES = 16  # a favourite over more values than this is ranked the general way
+SCORES_CTE = "model_scores_latest"
 
 
-def closed_column(key: str) -> str:
+def _closed_column(key: str) -> str:
     """The per-record column holding a closed dimension's value position for tag `key`."""
     return f"__top_{key}"
-SCORES_CTE = "model_scores_latest"
 
 
 def _parse(sql: str) -> exp.Expr:
@@ -79,11 +79,13 @@ def _window_bounds(agg: AggregateCompute, as_of: date) -> exp.Expr | None:
     return exp.and_(*conds) if conds else None
 
 
-def _aggregate(tag: TagDefinition, agg: AggregateCompute, as_of: date) -> exp.Expr:
+def _aggregate(tag: TagDefinition, agg: AggregateCompute, as_of: date,
+               closed: list[str] | None = None) -> exp.Expr:
     """One aggregate over its source; the time window is part of its own FILTER.
 
     All tags over a source share one scan and one GROUP BY member_id, each counting only
-    its window: one pass over 20M purchases instead of one per window.
+    its window: one pass over 20M purchases instead of one per window. `closed`: the
+    values of a favourite's closed dimension (`_closed_values`).
     """
     cols = SOURCE_COLUMNS[agg.source]
     measure = _expr(agg.measure, cols, as_of) if agg.measure else None
@@ -114,8 +116,8 @@ def _aggregate(tag: TagDefinition, agg: AggregateCompute, as_of: date) -> exp.Ex
         return filtered(funcs[f](this=measure))
     if f == "mode":
         return filtered(exp.Anonymous(this="mode", expressions=[measure]))
-    if f in ("top", "top_share"):
-        return _closed_top(agg, closed_column(tag.key), cond)
+    if f in ("top", "top_share") and closed:
+        return _closed_top(agg, closed, _closed_column(tag.key), cond)
     raise AssertionError(f)
 
 
@@ -149,14 +151,12 @@ def _closed_values(agg: AggregateCompute) -> list[str] | None:
     return sorted(values) or None
 
 
-def _closed_index(agg: AggregateCompute, as_of: date) -> exp.Expr:
-    """The dimension with each value replaced by its position in `_closed_values`.
+def _closed_index(agg: AggregateCompute, values: list[str], as_of: date) -> exp.Expr:
+    """The dimension with each value replaced by its position in `values`.
 
     Computed once per record below the GROUP BY, so each per-value count compares a
     small integer instead of re-evaluating the CASE and comparing strings.
     """
-    values = _closed_values(agg)
-    assert values is not None  # noqa: S101  (only closed dimensions come here)
     position = {v: i for i, v in enumerate(values)}
     dim = _expr(agg.dimension or "", SOURCE_COLUMNS[agg.source], as_of)
     for branch in dim.args.get("ifs") or []:
@@ -168,10 +168,9 @@ def _closed_index(agg: AggregateCompute, as_of: date) -> exp.Expr:
     return dim
 
 
-def _closed_top(agg: AggregateCompute, column: str, cond: exp.Expr | None) -> exp.Expr:
+def _closed_top(agg: AggregateCompute, values: list[str], column: str,
+                cond: exp.Expr | None) -> exp.Expr:
     """The favourite (or its share) from one count per possible value."""
-    values = _closed_values(agg)
-    assert values is not None  # noqa: S101
 
     def count_where(extra: exp.Expr | None) -> exp.Expr:
         conds = [c.copy() for c in (cond, extra) if c is not None]
@@ -236,11 +235,15 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
 
     joins: list[tuple[str, list[tuple[str, exp.Expr]]]] = []  # (cte, [(tag, column expr)])
     groups: dict[str, list[TagDefinition]] = defaultdict(list)
+    closed: dict[str, list[str]] = {}  # tag key -> values of its closed dimension
     top_groups: dict[tuple[object, ...], list[TagDefinition]] = defaultdict(list)
     for tag in catalog:
         c = tag.compute
         if isinstance(c, AggregateCompute):
-            if c.function in ("top", "top_share", "top_n") and _closed_values(c) is None:
+            values = _closed_values(c)
+            if values:
+                closed[tag.key] = values
+            if c.function in ("top", "top_share", "top_n") and not values:
                 top_groups[(c.source, c.window_days, c.window_offset_days, c.filter,
                             c.dimension, c.measure)].append(tag)
             else:
@@ -248,15 +251,16 @@ def compile_catalog(catalog: Catalog, as_of: date, inputs: CompileInputs) -> exp
 
     for source, tags in sorted(groups.items()):
         name = f"agg_{source}"
-        closed = [exp.alias_(_closed_index(t.compute, as_of), closed_column(t.key), quoted=True)
-                  for t in tags if isinstance(t.compute, AggregateCompute)
-                  and t.compute.function in ("top", "top_share")]
+        positions = [exp.alias_(_closed_index(t.compute, closed[t.key], as_of),  # type: ignore[arg-type]
+                                _closed_column(t.key), quoted=True)
+                     for t in tags if t.key in closed]
         records: exp.Expr = exp.to_table(f"src_{source}")
-        if closed:
-            records = exp.select(exp.Star(), *closed).from_(f"src_{source}").subquery(
+        if positions:
+            records = exp.select(exp.Star(), *positions).from_(f"src_{source}").subquery(
                 f"src_{source}")
         select = exp.select("member_id", *(
-            exp.alias_(_aggregate(t, t.compute, as_of), t.key, quoted=True)  # type: ignore[arg-type]
+            exp.alias_(_aggregate(t, t.compute, as_of, closed.get(t.key)),  # type: ignore[arg-type]
+                       t.key, quoted=True)
             for t in tags)).from_(records).group_by("member_id")
         ctes.append((name, select))
         cols = []
